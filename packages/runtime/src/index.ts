@@ -1,0 +1,2 @@
+export { initBackend, memoryReport, probeMatmul, backendNames, tf, type BackendName, type BackendReport, type BackendAttempt, type MemoryReport } from './backend.js';
+export { registerWasmExtraKernels } from './wasm-kernels.js';
