@@ -1,0 +1,34 @@
+/**
+ * The contract between the model's incremental forward and whatever stores K/V.
+ *
+ * The model flattens one step's new tokens across all sequences into T rows
+ * (a prefill chunk of one request and single decode tokens of others may share a
+ * step). Per layer it computes q, k, v for those T rows (RoPE already applied) and
+ * hands them to the backend, which stores k/v and returns causal attention of each
+ * row over its own sequence's cached + new keys. The contiguous cache in this
+ * package (generate) and the engine's paged cache both implement it; only the
+ * backend knows which row belongs to which sequence and where its blocks live.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export interface AttentionBackend {
+  /**
+   * @param layer  layer index, 0-based
+   * @param q      [T, numHeads, headDim]
+   * @param k      [T, numKvHeads, headDim]
+   * @param v      [T, numKvHeads, headDim]
+   * @returns      [T, numHeads * headDim]
+   * Called inside the model's tf.tidy: the backend must tf.keep() whatever it stores.
+   */
+  attend(layer: number, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor2D;
+}
+
+export interface StepInput {
+  /** New token ids of this step, all sequences flattened: [T]. */
+  tokenIds: Int32Array;
+  /** Absolute position of each new token in its sequence (for RoPE): [T]. */
+  positions: Int32Array;
+  attention: AttentionBackend;
+  /** Rows whose logits to compute (e.g. each sequence's last token); default all. */
+  logitRows?: Int32Array;
+}
