@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateInstructions } from './instructions.js';
+import { writeDemoData } from './write-demo-data.js';
+
+describe('generateInstructions', () => {
+  const examples = generateInstructions({ arithmetic: 1000, toolUse: 100, storyQa: 100, seed: 5 });
+
+  it('has each task with correct answers', () => {
+    const arithmetic = examples.filter((example) => example.task === 'arithmetic');
+    expect(arithmetic).toHaveLength(1000);
+    for (const example of arithmetic) {
+      const [, a, op, b] = example.messages[0].content.match(/^What is (\d+) ([+-]) (\d+)\?$/)!;
+      const expected = op === '+' ? Number(a) + Number(b) : Number(a) - Number(b);
+      expect(example.answer).toBe(String(expected));
+      expect(expected).toBeGreaterThanOrEqual(0);
+      expect(example.messages[1].content).toBe(`${a} ${op} ${b} = ${expected}.`);
+    }
+    const tool = examples.filter((example) => example.task === 'tool-use');
+    expect(tool).toHaveLength(100);
+    const call = tool[0].messages[1].content.match(/^<tool_call>(.*)<\/tool_call>$/)![1];
+    expect(JSON.parse(call)).toMatchObject({ name: 'calculator', arguments: { expression: expect.any(String) } });
+    expect(tool[0].messages[2]).toEqual({ role: 'tool', content: tool[0].answer });
+    const qa = examples.filter((example) => example.task === 'story-qa');
+    expect(qa).toHaveLength(100);
+    for (const example of qa) expect(example.messages[0].content.toLowerCase()).toContain(example.answer.toLowerCase());
+  });
+
+  it('holds out about 10% with no arithmetic problem in both splits', () => {
+    const test = examples.filter((example) => example.split === 'test' && example.task === 'arithmetic');
+    expect(test.length).toBeGreaterThan(50);
+    expect(test.length).toBeLessThan(160);
+    const trainQuestions = new Set(examples.filter((example) => example.split === 'train').map((example) => example.messages[0].content));
+    for (const example of test) expect(trainQuestions.has(example.messages[0].content)).toBe(false);
+  });
+
+  it('writes JSONL files the data package can ingest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainlm-demo-'));
+    const files = await writeDemoData(dir, { stories: 100, arithmetic: 200, toolUse: 20, storyQa: 20 });
+    const stories = readFileSync(files.stories, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(stories).toHaveLength(100);
+    const train = readFileSync(files.instructionsTrain, 'utf8').trim().split('\n');
+    const test = readFileSync(files.instructionsTest, 'utf8').trim().split('\n');
+    expect(train.length + test.length).toBe(240);
+    expect(files.counts).toEqual({ stories: 100, train: train.length, test: test.length });
+  });
+});
