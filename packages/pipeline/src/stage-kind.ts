@@ -1,0 +1,36 @@
+import type { ChainlmHome, EventBus, Registry } from '@chainlm/core';
+
+/** What a stage kind gets to run with. */
+export interface StageContext {
+  pipeline: string;
+  stage: string;
+  /** A folder of this stage's own under CHAINLM_HOME/pipelines/<pipeline>/<stage>. */
+  dir: string;
+  home: ChainlmHome;
+  registry: Registry;
+  events: EventBus;
+  /** Registry ids produced by the stages this one needs: record them as lineage inputs. */
+  upstreamArtifacts: string[];
+}
+
+export interface StageResult {
+  /** JSON values later stages can reference as `${stages.NAME.KEY}`. */
+  outputs: Record<string, unknown>;
+  /** Registry ids this stage recorded. */
+  artifacts?: string[];
+  /** Numbers for the pipeline summary (losses, scores, sizes). */
+  summary?: Record<string, unknown>;
+}
+
+/** One kind of stage (`uses: ingest`): a thin call into the owning package's API. */
+export interface StageKind {
+  name: string;
+  description: string;
+  /** Bumped when the kind's behaviour changes, so old results are not reused. */
+  version: number;
+  run(params: Record<string, unknown>, context: StageContext): Promise<StageResult>;
+  /** Extra fingerprint of inputs the parameters only point at (e.g. file contents). */
+  fingerprint?(params: Record<string, unknown>): Promise<string>;
+  /** Whether earlier outputs are still usable (their files still exist). */
+  stillValid?(outputs: Record<string, unknown>): boolean;
+}
