@@ -1,0 +1,10 @@
+export { trainConfigSchema, methods, loraModuleNames, type TrainConfig, type TrainConfigInput, type TrainMethod, type LoraConfig, type OptimizerConfig, type ScheduleConfig } from './config/schema.js';
+export { trainPresets, applyPreset, type TrainPresetName } from './config/presets.js';
+export { loadTrainConfig, parseTrainConfig, trainEnvPrefix } from './config/load.js';
+export { AdamW, type AdamWState } from './optim/adamw.js';
+export { learningRateAt } from './optim/schedule.js';
+export { clipGlobalNorm, globalNorm } from './optim/clip.js';
+export { buildLayout, shouldDecay, type ParamLayout, type ParamSlot } from './optim/layout.js';
+export { Rng } from './optim/rng.js';
+export { maskedCrossEntropySum } from './loop/loss.js';
+export { trainErrorCodes, trainError, type TrainErrorCode } from './errors.js';
