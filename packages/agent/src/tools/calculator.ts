@@ -1,0 +1,53 @@
+/**
+ * Calculator on mathjs's expression parser (never `eval`): arithmetic, functions,
+ * matrices, and units (`5 km to mile`). The functions that could define or parse new
+ * code at run time are disabled, as mathjs's security notes recommend.
+ */
+import { all, create } from 'mathjs';
+import { z } from 'zod';
+import { ToolError } from '../errors.js';
+import { defineTool } from './tool.js';
+
+const math = create(all);
+const evaluateExpression = math.evaluate.bind(math);
+const disabled = ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver'];
+math.import(
+  Object.fromEntries(
+    disabled.map((name) => [
+      name,
+      () => {
+        throw new Error(`function ${name} is disabled in the calculator`);
+      },
+    ]),
+  ),
+  { override: true },
+);
+
+export const mathjs = math;
+
+const inputSchema = z.strictObject({
+  expression: z.string().min(1).max(2000).describe('a math expression, e.g. "sqrt(2) * 3^4" or "12.5 inch to cm"'),
+});
+const outputSchema = z.object({ result: z.string(), value: z.number().optional() });
+
+export function createCalculatorTool() {
+  return defineTool({
+    name: 'calculator',
+    description: 'Evaluates a math expression exactly as written (arithmetic, functions like sqrt/log/sin, units with "to").',
+    inputSchema,
+    outputSchema,
+    async call({ expression }) {
+      let value: unknown;
+      try {
+        value = evaluateExpression(expression);
+      } catch (error) {
+        throw new ToolError('invalid-input', `cannot evaluate "${expression}": ${(error as Error).message}`, 'write a mathjs expression, e.g. "2 * (3 + 4)" or "5 km to mile"');
+      }
+      if (value === undefined || typeof value === 'function') {
+        throw new ToolError('invalid-input', `"${expression}" does not evaluate to a value`, 'end the expression with the value to compute');
+      }
+      const result = math.format(value as never, { precision: 14 });
+      return typeof value === 'number' ? { result, value } : { result };
+    },
+  });
+}
