@@ -1,0 +1,6 @@
+/**
+ * @chainlm/model: LLaMA-family decoders (Llama, InternLM, InternLM2, Qwen2) in
+ * TensorFlow.js — configs, the training and incremental forwards, generation,
+ * and (from their own folders) weight I/O and tokenizers.
+ */
+export * from './config/index.js';
