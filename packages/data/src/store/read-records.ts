@@ -36,3 +36,20 @@ export async function* readParquetRows(files: readonly string[], tail = ''): Asy
   }
 }
 
+
+export interface QuarantineRow {
+  file: string;
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+/** All quarantined input of a dataset, in file order. */
+export async function readQuarantine(home: ChainlmHome, name: string): Promise<QuarantineRow[]> {
+  const manifest = await readDataset(home, name);
+  const folder = datasetFolder(home, name);
+  const rows: QuarantineRow[] = [];
+  if (manifest.quarantineParts.length === 0) return rows;
+  for await (const batch of readParquetRows(manifest.quarantineParts.map((part) => join(folder, part)))) rows.push(...(batch as unknown as QuarantineRow[]));
+  return rows;
+}
