@@ -101,8 +101,8 @@ export async function invokeTool(tool: Tool, rawInput: unknown, options: InvokeO
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new ToolError('timeout', `tool "${tool.name}" did not finish within ${timeoutMs} ms and was stopped`, 'simplify the input or raise the tool timeout');
-      controller.abort(error);
       reject(error);
+      controller.abort(error);
     }, timeoutMs);
   });
   try {

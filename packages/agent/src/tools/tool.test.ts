@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ToolError } from '../errors.js';
+import { ToolRegistry } from './registry.js';
+import { coerceToolInput, defineTool, formatObservation, invokeTool, toolInputJsonSchema } from './tool.js';
+import { toolInputs } from './tool-inputs.js';
+
+const echo = defineTool({
+  name: 'echo',
+  description: 'echoes',
+  inputSchema: z.strictObject({ text: toolInputs.text('what to echo'), times: toolInputs.number('repeat').optional() }),
+  async call({ text, times }) {
+    return text.repeat(times ?? 1);
+  },
+});
+
+describe('tool protocol', () => {
+  it('exports typed inputs as JSON Schema, media fields tagged', () => {
+    const media = defineTool({
+      name: 'caption',
+      description: 'captions an image',
+      inputSchema: z.strictObject({ image: toolInputs.image('picture path or URL'), audio: toolInputs.audio('clip'), file: toolInputs.file('doc'), flag: toolInputs.boolean('b'), extra: toolInputs.json('any JSON') }),
+      async call() {
+        return 'x';
+      },
+    });
+    const schema = toolInputJsonSchema(media) as { properties: Record<string, Record<string, unknown>>; $schema?: string };
+    expect(schema.$schema).toBeUndefined();
+    expect(schema.properties.image).toMatchObject({ type: 'string', format: 'uri-reference', 'x-chainlm-type': 'image' });
+    expect(schema.properties.audio['x-chainlm-type']).toBe('audio');
+    expect(schema.properties.flag.type).toBe('boolean');
+    expect(media.inputSchema.safeParse({ image: 'https://x.org/a.png', audio: './a.wav', file: '/tmp/f.txt', flag: true, extra: { a: [1] } }).success).toBe(true);
+    expect(media.inputSchema.safeParse({ image: 'javascript:alert(1)', audio: 'a', file: 'f', flag: true, extra: 1 }).success).toBe(false);
+  });
+
+  it('coerces plain text and JSON text agent input', () => {
+    expect(coerceToolInput(echo, 'hello')).toEqual({ text: 'hello' });
+    expect(coerceToolInput(echo, '"quoted"')).toEqual({ text: 'quoted' });
+    expect(coerceToolInput(echo, '{"text":"a","times":2}')).toEqual({ text: 'a', times: 2 });
+    expect(coerceToolInput(echo, '{not json')).toEqual({ text: '{not json' });
+  });
+
+  it('returns a structured invalid-input error naming the field', async () => {
+    const result = await invokeTool(echo, { text: 5 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    if (!result.ok) {
+      expect(result.error.message).toMatch(/text:/);
+      expect(result.error.hint).toMatch(/"text", "times"/);
+    }
+    expect(await invokeTool(echo, { text: 'a', unknown: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('stops a slow tool at the timeout and aborts its signal', async () => {
+    let aborted = false;
+    const slow = defineTool({
+      name: 'slow',
+      description: 'never ends',
+      inputSchema: z.object({}),
+      call: (_input, context) =>
+        new Promise((resolve) => {
+          context.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve('late');
+          });
+        }),
+    });
+    const result = await invokeTool(slow, {}, { timeoutMs: 50 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
+    expect(aborted).toBe(true);
+  });
+
+  it('folds ToolError and unexpected exceptions into results', async () => {
+    const failing = (error: Error) => defineTool({ name: 'f', description: 'fails', inputSchema: z.object({}), call: async () => Promise.reject(error) });
+    expect(await invokeTool(failing(new ToolError('not-found', 'no such thing', 'look elsewhere')), {})).toEqual({ ok: false, error: { code: 'not-found', message: 'no such thing', hint: 'look elsewhere' } });
+    expect(await invokeTool(failing(new Error('kaput')), {})).toEqual({ ok: false, error: { code: 'execution-error', message: 'tool "f" failed: kaput' } });
+    expect(formatObservation({ ok: false, error: { code: 'timeout', message: 'slow', hint: 'faster' } })).toBe('Error (timeout): slow Hint: faster');
+  });
+
+  it('rejects invalid tool names', () => {
+    expect(() => defineTool({ ...echo, name: 'has space' })).toThrow(/not valid/);
+  });
+});
+
+describe('ToolRegistry', () => {
+  it('lists, finds and refuses duplicates', () => {
+    const registry = new ToolRegistry([echo]);
+    expect(registry.names()).toEqual(['echo']);
+    expect(registry.find('nope')).toBeUndefined();
+    expect(() => registry.get('nope')).toThrow(/no tool named "nope"/);
+    expect(() => registry.register(echo)).toThrow(/already registered/);
+  });
+});
