@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { buildStepLayout, maskedOut } from './step-layout.js';
+
+describe('buildStepLayout', () => {
+  it('groups consecutive decodes, gives each prefill chunk its own group, and maps slots through block tables', () => {
+    const layout = buildStepLayout(
+      [
+        { start: 4, numTokens: 1, blockTable: [3, 1] },
+        { start: 1, numTokens: 1, blockTable: [0] },
+        { start: 2, numTokens: 2, blockTable: [2, 5] },
+      ],
+      3,
+      1,
+    );
+    expect(Array.from(layout.writeSlots)).toEqual([4, 1, 8, 15]);
+    expect(layout.groups.map((group) => [group.rowStart, group.batch, group.queryLength, group.keyLength])).toEqual([[0, 2, 1, 5], [2, 1, 2, 4]]);
+    // Padding keys of the shorter decode repeat slot 0 of its table and are masked.
+    expect(Array.from(layout.groups[0].keySlots)).toEqual([9, 10, 11, 3, 4, 0, 1, 0, 0, 0]);
+    expect(Array.from(layout.groups[0].mask)).toEqual([0, 0, 0, 0, 0, 0, 0, maskedOut, maskedOut, maskedOut]);
+    // Causal within the chunk: row at position 2 sees keys 0..2, row at 3 sees 0..3.
+    expect(Array.from(layout.groups[1].mask)).toEqual([0, 0, 0, maskedOut, 0, 0, 0, 0]);
+  });
+
+  it('repeats the mask for every query head sharing a KV head', () => {
+    const layout = buildStepLayout([{ start: 0, numTokens: 2, blockTable: [0] }], 4, 2);
+    expect(Array.from(layout.groups[0].mask)).toEqual([0, maskedOut, 0, 0, 0, maskedOut, 0, 0]);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The engine's view of the model. `AttentionBackend` and `StepInput` mirror the
+ * contract committed in packages/model/src/model/attention-backend.ts (structurally
+ * identical, so the model accepts our backend); they are re-declared here only
+ * until @chainlm/model publishes its index. `StepModel` is all the engine needs of a
+ * model: its shape and one incremental forward.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+
+export interface AttentionBackend {
+  attend(layer: number, q: tfTypes.Tensor3D, k: tfTypes.Tensor3D, v: tfTypes.Tensor3D): tfTypes.Tensor2D;
+}
+
+export interface StepInput {
+  tokenIds: Int32Array;
+  positions: Int32Array;
+  attention: AttentionBackend;
+  logitRows?: Int32Array;
+}
+
+export interface StepModelShape {
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  maxPositionEmbeddings: number;
+  bosTokenId: number | null;
+  eosTokenId: number | number[] | null;
+}
+
+export interface StepModel {
+  readonly config: StepModelShape;
+  /** Bytes of the weights as held for compute (for the memory plan). */
+  readonly weightBytes: number;
+  /** Logits [logitRows.length (or all rows), vocabSize]. */
+  forward(input: StepInput): tfTypes.Tensor2D;
+}
