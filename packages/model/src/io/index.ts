@@ -1,0 +1,16 @@
+export type { DType, NamedTensor, WeightMap } from './types.js';
+export { halfToFloat, floatToHalf, bfloat16ToFloat, floatToBfloat16 } from './half.js';
+export { openSafetensors, readSafetensors, readSafetensorsHeader, type SafetensorsFile, type ReadSafetensorsOptions } from './safetensors-read.js';
+export { writeSafetensors, encodeTensor, type WriteSafetensorsOptions } from './safetensors-write.js';
+export type { SafetensorsEntry, SafetensorsHeader } from './safetensors-header.js';
+export { loadSafetensorsFolder, saveSafetensorsFolder, planShards, indexFileName, singleFileName, type SaveShardedOptions } from './safetensors-sharded.js';
+export { loadHfFolder, saveHfFolder, readHfFolderMeta, tokenizerFileNames, type HfFolder, type SaveHfFolderInput } from './hf-folder.js';
+export { metaToHfRows, hfToMetaRows } from './rope-permute.js';
+export { readLlama2c, type Llama2cConfig, type Llama2cCheckpoint } from './llama2c-read.js';
+export { importLlama2c, llama2cHfConfig, type ImportLlama2cResult } from './llama2c-import.js';
+export { readVocabFile, parseSentencePieceModel, parseLlama2cTokenizer, type SentencePieceVocab } from './tokenizer-vocab.js';
+export { quantizeQ8_0, dequantizeQ8_0 } from './q8-0.js';
+export { exportGguf, ggufTensorName, type GgufExportType, type GgufExportResult } from './gguf-export.js';
+export { writeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
+export { inspectCheckpoint, type InspectResult, type TensorSummary } from './inspect.js';
+export { parseByteSize } from './byte-size.js';
