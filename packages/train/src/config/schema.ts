@@ -20,8 +20,19 @@ const modelSchema = z
     /** An HF-format folder (config.json + safetensors) to fine-tune or continue. */
     path: z.string().min(1).optional(),
     /** From scratch: an architecture and a size preset of the model package. */
-    architecture: z.enum(['llama', 'internlm2']).default('llama'),
+    architecture: z.enum(['llama', 'internlm', 'internlm2', 'qwen2']).default('llama'),
     size: z.enum(['tiny', 'small', 's15', 's110']).optional(),
+    /** From scratch: changes to the size preset's shape (tests, benchmarks). */
+    shape: z
+      .strictObject({
+        hiddenSize: z.number().int().positive().optional(),
+        intermediateSize: z.number().int().positive().optional(),
+        numLayers: z.number().int().positive().optional(),
+        numHeads: z.number().int().positive().optional(),
+        numKvHeads: z.number().int().positive().optional(),
+        tieWordEmbeddings: z.boolean().optional(),
+      })
+      .default({}),
     /** Context length for from-scratch models; default the size preset's. */
     maxSeqLen: z.number().int().positive().optional(),
     /** Vocabulary size for from-scratch models; default the tokenizer's. */

@@ -1,0 +1,184 @@
+/**
+ * The training loop. Per optimizer step: take `gradAccumulation` micro-batches in
+ * the sampler's order, let the engine sum gradients of the masked loss, divide by
+ * the counted tokens (so the loss is a mean over every counted token of the step,
+ * however it was split), clip, AdamW, push the new parameters to the replicas.
+ * Everything that decides what happens next (parameters, optimizer moments, RNG,
+ * data position, counters) is in the checkpoint, so a resumed run repeats the
+ * uninterrupted run bit for bit on the same backend.
+ */
+import type { EventBus } from '@chainlm/core';
+import type { WeightMap } from '@chainlm/model';
+import { saveCheckpoint, type CheckpointState, type LoadedCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
+import type { TrainConfig } from '../config/schema.js';
+import { makeBatch, type PackedRows, type TrainBatch } from '../data/packed-rows.js';
+import { BatchSampler } from '../data/sampler.js';
+import { trainError, trainErrorCodes } from '../errors.js';
+import { AdamW } from '../optim/adamw.js';
+import { clipGlobalNorm } from '../optim/clip.js';
+import type { ParamLayout } from '../optim/layout.js';
+import { Rng } from '../optim/rng.js';
+import { learningRateAt } from '../optim/schedule.js';
+import type { GradientEngine } from './engine.js';
+import type { RunStore } from './run-store.js';
+
+export interface TrainerInput {
+  config: TrainConfig;
+  store: RunStore;
+  engine: GradientEngine;
+  train: PackedRows;
+  val: PackedRows;
+  events: EventBus;
+  resumeFrom?: LoadedCheckpoint;
+  /** Called after each checkpoint is on disk (e.g. to record it in the registry). */
+  onCheckpoint?: (saved: SavedCheckpoint) => Promise<void>;
+}
+
+export interface TrainResult {
+  steps: number;
+  initialValLoss: number;
+  finalTrainLoss: number;
+  finalValLoss: number;
+  finalValPerplexity: number;
+  /** Mean training throughput over the steps this process ran (input tokens/s). */
+  tokensPerSecond: number;
+  checkpoint: string;
+  elapsedSeconds: number;
+  /** Final trainable parameters by name (views into the trainer's buffer). */
+  weights: WeightMap;
+}
+
+export function totalSteps(config: TrainConfig, trainRows: number): number {
+  const rowsPerStep = config.batchSize * config.gradAccumulation;
+  const byEpochs = config.epochs === undefined ? Infinity : Math.max(1, Math.ceil((config.epochs * trainRows) / rowsPerStep));
+  return Math.min(config.maxSteps ?? Infinity, byEpochs);
+}
+
+export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
+  const { config, store, engine, train, val, events } = input;
+  const layout = engine.layout;
+  const params = new Float32Array(layout.size);
+  const grads = new Float32Array(layout.size);
+  const optimizer = new AdamW(layout, config.optimizer);
+  const total = totalSteps(config, train.rows);
+  let state: CheckpointState = {
+    step: 0,
+    rngState: new Rng(config.seed).state,
+    dataPosition: { epoch: 0, cursor: 0 },
+    tokensSeen: 0,
+    elapsedSeconds: 0,
+    initialValLoss: null,
+    lastValLoss: null,
+  };
+  if (input.resumeFrom) {
+    state = { ...input.resumeFrom.state };
+    optimizer.load(input.resumeFrom.optimizer);
+    fillParams(params, layout, input.resumeFrom.weights, input.resumeFrom.path);
+    await engine.writeParams(params);
+  } else {
+    await engine.readParams(params);
+  }
+  const sampler = new BatchSampler(train.rows, config.seed, state.dataPosition);
+  const rng = new Rng(state.rngState);
+  const valBatches = validationBatches(val, config);
+  const task = events.task(`train:${store.run}`, { label: `train ${store.run}`, total, unit: 'step' });
+  task.update(state.step);
+
+  if (state.initialValLoss === null) {
+    state.initialValLoss = await evaluate(engine, valBatches, store, 0, task);
+    state.lastValLoss = state.initialValLoss;
+  }
+  let lastLoss = Number.NaN;
+  let lastCheckpoint: SavedCheckpoint | undefined;
+  let throughputTokens = 0;
+  let throughputSeconds = 0;
+  while (state.step < total) {
+    const started = performance.now();
+    const microBatches: TrainBatch[] = [];
+    for (let micro = 0; micro < config.gradAccumulation; micro++) microBatches.push(makeBatch(train, sampler.next(config.batchSize)));
+    const lr = learningRateAt(state.step, config.optimizer.lr, total, config.schedule);
+    const dropoutSeed = rng.int(2 ** 31);
+    const { lossSum, tokens } = await engine.accumulateGradients(microBatches, dropoutSeed, grads);
+    if (!Number.isFinite(lossSum)) {
+      throw trainError(trainErrorCodes.nonFinite, `loss became ${lossSum} at step ${state.step + 1} of run ${store.run}`, 'lower optimizer.lr or raise schedule.warmupSteps, then resume from the last checkpoint');
+    }
+    const scale = 1 / Math.max(1, tokens);
+    for (let index = 0; index < grads.length; index++) grads[index] *= scale;
+    const gradNorm = clipGlobalNorm(grads, config.clipGradNorm);
+    optimizer.update(params, grads, lr);
+    await engine.writeParams(params);
+
+    const seconds = (performance.now() - started) / 1000;
+    const stepTokens = microBatches.reduce((sum, batch) => sum + batch.rows * batch.seqLen, 0);
+    throughputTokens += stepTokens;
+    throughputSeconds += seconds;
+    lastLoss = lossSum / Math.max(1, tokens);
+    state.step += 1;
+    state.tokensSeen += stepTokens;
+    state.elapsedSeconds += seconds;
+    state.dataPosition = sampler.current;
+    state.rngState = rng.state;
+    store.append({ step: state.step, loss: lastLoss, lr, gradNorm, tokensPerSecond: stepTokens / seconds, elapsed: state.elapsedSeconds, tokens: state.tokensSeen, epoch: sampler.epochs });
+    task.metric('loss', lastLoss, state.step);
+    task.update(state.step, `loss ${lastLoss.toFixed(4)}`);
+
+    if (state.step % config.evalInterval === 0 || state.step === total) {
+      state.lastValLoss = await evaluate(engine, valBatches, store, state.step, task);
+    }
+    if (state.step % config.checkpointInterval === 0 || state.step === total) {
+      lastCheckpoint = await saveCheckpoint(store.checkpointsDir, { weights: weightsOf(params, layout), layout, optimizer: optimizer.state(), state, keepLast: config.keepLast });
+      await input.onCheckpoint?.(lastCheckpoint);
+    }
+  }
+  const result: TrainResult = {
+    steps: state.step,
+    initialValLoss: state.initialValLoss,
+    finalTrainLoss: lastLoss,
+    finalValLoss: state.lastValLoss ?? state.initialValLoss,
+    finalValPerplexity: Math.exp(state.lastValLoss ?? state.initialValLoss),
+    tokensPerSecond: throughputSeconds > 0 ? throughputTokens / throughputSeconds : 0,
+    checkpoint: lastCheckpoint?.path ?? input.resumeFrom?.path ?? '',
+    elapsedSeconds: state.elapsedSeconds,
+    weights: weightsOf(params, layout),
+  };
+  task.finish({ steps: result.steps, finalValLoss: result.finalValLoss });
+  return result;
+}
+
+async function evaluate(engine: GradientEngine, batches: TrainBatch[], store: RunStore, step: number, task: { metric(name: string, value: number, step?: number): void }): Promise<number> {
+  const { lossSum, tokens } = await engine.evaluate(batches);
+  const valLoss = lossSum / Math.max(1, tokens);
+  store.append({ step, valLoss, valPerplexity: Math.exp(valLoss) });
+  task.metric('valLoss', valLoss, step);
+  return valLoss;
+}
+
+/** The first evalBatches × batchSize validation rows, in order, every evaluation. */
+export function validationBatches(val: PackedRows, config: Pick<TrainConfig, 'batchSize' | 'evalBatches' | 'workers'>): TrainBatch[] {
+  const batches: TrainBatch[] = [];
+  for (let batch = 0; batch < config.evalBatches; batch++) {
+    const start = batch * config.batchSize;
+    if (start + config.batchSize > val.rows) break;
+    batches.push(makeBatch(val, Array.from({ length: config.batchSize }, (_, index) => start + index)));
+  }
+  if (batches.length === 0) {
+    throw trainError(trainErrorCodes.dataTooSmall, `the validation split has ${val.rows} rows, fewer than one batch of ${config.batchSize}`, 'raise data.valFraction, lower batchSize or give more data');
+  }
+  return batches;
+}
+
+export function weightsOf(params: Float32Array, layout: ParamLayout): WeightMap {
+  const weights: WeightMap = new Map();
+  for (const slot of layout.slots) weights.set(slot.name, { shape: slot.shape, dtype: 'F32', data: params.subarray(slot.offset, slot.offset + slot.size) });
+  return weights;
+}
+
+function fillParams(params: Float32Array, layout: ParamLayout, weights: WeightMap, source: string): void {
+  for (const slot of layout.slots) {
+    const tensor = weights.get(slot.name);
+    if (!tensor || tensor.data.length !== slot.size) {
+      throw trainError(trainErrorCodes.checkpointCorrupt, `${source}: weight ${slot.name} is missing or has the wrong size`, 'resume the checkpoint with the config of the run that wrote it');
+    }
+    params.set(tensor.data, slot.offset);
+  }
+}
