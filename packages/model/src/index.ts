@@ -4,3 +4,4 @@
  * and (from their own folders) weight I/O and tokenizers.
  */
 export * from './config/index.js';
+export * from './model/index.js';

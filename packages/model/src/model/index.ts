@@ -1,0 +1,11 @@
+export { createModel, classifierMatrix, type Model, type ModelParameter, type LayerWeights, type CreateModelOptions } from './create-model.js';
+export { forward, type ForwardOptions } from './forward.js';
+export { forwardStep } from './forward-step.js';
+export { KvCache, type KvCacheOptions } from './kv-cache.js';
+export { scaledDotProductAttention, causalMaskData, trainingMask, MASKED, type AttentionOptions } from './attention.js';
+export { linear, batchMatMul } from './matmul.js';
+export { ropeBase, ropeRows, rotateHalfMatrix, applyRope, ropeTensors, type RopeTensors } from './rope.js';
+export { rmsNorm, mlp, attentionInputs, finishLayer } from './layers.js';
+export { initialWeights, INIT_STD } from './init.js';
+export { canonicalShapes, toCanonicalWeights, fromCanonicalWeights, layerWeightSuffixes, EMBEDDING, FINAL_NORM, LM_HEAD } from './weight-names.js';
+export type { AttentionBackend, StepInput } from './attention-backend.js';
