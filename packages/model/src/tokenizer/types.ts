@@ -19,7 +19,7 @@ export interface StreamDecoder {
   flush(): string;
 }
 
-export type TokenizerFormat = 'tokenizer.json' | 'sentencepiece' | 'llama2c' | 'bpe-trained';
+export type TokenizerFormat = 'tokenizer.json' | 'sentencepiece' | 'llama2c';
 
 export interface Tokenizer {
   readonly format: TokenizerFormat;
