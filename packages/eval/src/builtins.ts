@@ -1,0 +1,19 @@
+/** Registers every built-in component (import for side effects, once). */
+import './retrievers/basic-retrievers.js';
+import './retrievers/bm25-retriever.js';
+import './retrievers/top-k-retriever.js';
+import './inferencers/gen-inferencer.js';
+import './inferencers/ppl-inferencer.js';
+import './inferencers/clp-inferencer.js';
+import './inferencers/ll-inferencer.js';
+import './evaluators/match-evaluators.js';
+import './evaluators/bleu.js';
+import './evaluators/rouge.js';
+import './evaluators/perplexity.js';
+import './evaluators/humaneval.js';
+import './postprocessors/postprocessor.js';
+import './datasets/loader.js';
+import './datasets/benchmark-loaders.js';
+import './datasets/mcq-loaders.js';
+import './datasets/generated-loaders.js';
+import './models/model-specs.js';

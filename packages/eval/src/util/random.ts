@@ -1,0 +1,35 @@
+/**
+ * Small deterministic RNGs. mulberry32 is a 32-bit generator with a full period
+ * of 2^32, good enough for sampling examples and generating toy data; `mixSeed`
+ * derives independent per-item seeds so an item's draw does not depend on which
+ * shard or order it is processed in.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit hash of (seed, index): splitmix-style avalanche. */
+export function mixSeed(seed: number, index: number): number {
+  let value = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+  value = Math.imul(value ^ (value >>> 16), 0x7feb352d) >>> 0;
+  value = Math.imul(value ^ (value >>> 15), 0x846ca68b) >>> 0;
+  return (value ^ (value >>> 16)) >>> 0;
+}
+
+/** `k` distinct indices from [0, n) without replacement (partial Fisher–Yates). */
+export function sampleIndices(n: number, k: number, random: () => number): number[] {
+  const pool = Array.from({ length: n }, (_, index) => index);
+  const take = Math.min(k, n);
+  for (let i = 0; i < take; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, take);
+}
