@@ -1,0 +1,21 @@
+/** Exact dedup: drops records whose normalised content was seen before (keeps the first). */
+import { z } from 'zod';
+import { exactKey } from '../../dedup/exact-key.js';
+import { recordText } from '../../records/kinds.js';
+import { defineOperator, filterBy } from '../operator.js';
+
+export const exactDedupOperator = defineOperator({
+  name: 'exact-dedup',
+  summary: 'drop records whose normalised text (NFKC, lowercase, collapsed spaces) was seen before',
+  params: z.strictObject({}),
+  create: (_params, context) => {
+    const seen = new Map<string, string>();
+    return filterBy((record) => {
+      const key = exactKey(recordText(context.kind, record));
+      const first = seen.get(key);
+      if (first !== undefined) return `exact duplicate of ${first}`;
+      seen.set(key, `${record.source}:${record.line}`);
+      return undefined;
+    });
+  },
+});
