@@ -10,6 +10,8 @@ function failureOf(result: ToolResult) {
 
 describe('javascript sandbox (QuickJS)', () => {
   const js = createJsInterpreterTool({ timeLimitMs: 300, memoryLimitBytes: 8 * 1024 * 1024 });
+  // Memory tests get a long clock so a loaded machine cannot turn them into time-limit cases.
+  const roomyClock = createJsInterpreterTool({ timeLimitMs: 20_000, memoryLimitBytes: 8 * 1024 * 1024 });
 
   it('returns the last value and console output', async () => {
     const result = await invokeTool(js, { code: 'console.log("hi", 1+1); [1,2,3].map(x => x * 2)' });
@@ -23,10 +25,10 @@ describe('javascript sandbox (QuickJS)', () => {
   });
 
   it('stops unbounded allocation at the memory limit', async () => {
-    const error = failureOf(await invokeTool(js, { code: 'const a = []; while (true) a.push({ x: a.length, y: [a.length] })' }));
+    const error = failureOf(await invokeTool(roomyClock, { code: 'const a = []; while (true) a.push({ x: a.length, y: [a.length] })' }));
     expect(error.code).toBe('memory-limit');
     expect(error.message).toMatch(/more than 8 MiB/);
-    expect(failureOf(await invokeTool(js, { code: 'let s = "x"; while (true) s = s + s' })).code).toBe('memory-limit');
+    expect(failureOf(await invokeTool(roomyClock, { code: 'let s = "x"; while (true) s = s + s' })).code).toBe('memory-limit');
   });
 
   it('stops big-block allocation too (QuickJS retries after GC, so the clock may stop it first)', async () => {
@@ -35,7 +37,7 @@ describe('javascript sandbox (QuickJS)', () => {
   });
 
   it('stops runaway recursion without crashing the host', async () => {
-    expect(failureOf(await invokeTool(js, { code: 'function f() { return f() } f()' })).code).toBe('memory-limit');
+    expect(failureOf(await invokeTool(roomyClock, { code: 'function f() { return f() } f()' })).code).toBe('memory-limit');
   });
 
   it('has no filesystem or network', async () => {
