@@ -7,7 +7,7 @@
  * matter how many tools run. `maxSteps` caps the number of planned tool calls.
  */
 import type { ChatMessage } from '../models/chat-model.js';
-import { formatObservation, toolInputJsonSchema } from '../tools/tool.js';
+import { formatObservation, toolInputJsonSchema, type ToolResult } from '../tools/tool.js';
 import { AgentSession, describeTools } from './agent-session.js';
 import type { Agent, AgentOptions, AgentRunResult, PlannedCall, RunOptions } from './agent-types.js';
 
@@ -47,6 +47,15 @@ export function substituteEvidence(input: string, evidence: Map<string, string>)
   return replace(input);
 }
 
+/** Evidence as later inputs cite it: a tool's scalar `result` when it has one (84, not {"result":"84"}). */
+export function evidenceText(result: ToolResult): string {
+  if (result.ok && result.output && typeof result.output === 'object' && 'result' in result.output) {
+    const value = (result.output as { result: unknown }).result;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  }
+  return formatObservation(result);
+}
+
 export class ReWOOAgent implements Agent {
   readonly kind = 'rewoo' as const;
 
@@ -68,7 +77,7 @@ export class ReWOOAgent implements Agent {
     const evidence = new Map<string, string>();
     for (const [index, call] of calls.entries()) {
       const result = await session.callTool(index + 2, call.id, call.tool, substituteEvidence(call.input, evidence));
-      evidence.set(call.id, formatObservation(result));
+      evidence.set(call.id, evidenceText(result));
     }
     const solveStep = calls.length + 2;
     try {
