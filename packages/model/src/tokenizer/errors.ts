@@ -8,8 +8,8 @@ export function tokenizerFileError(file: string, message: string, hint: string):
   return new ChainlmError('tokenizer-invalid', `${file}: ${message}`, { hint, exitCode: 2 });
 }
 
-export function tokenizerMissingError(path: string, hint: string): ChainlmError {
-  return new ChainlmError('tokenizer-missing', `${path}: no tokenizer found`, { hint, exitCode: 2 });
+export function tokenizerMissingError(path: string, message: string, hint: string): ChainlmError {
+  return new ChainlmError('tokenizer-missing', `${path}: ${message}`, { hint, exitCode: 2 });
 }
 
 /** A bad argument to a tokenizer function (not a file problem). */

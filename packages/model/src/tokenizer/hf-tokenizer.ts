@@ -87,7 +87,7 @@ export function tokenizerFromJson(
   options: HfTokenizerOptions = {},
 ): TableTokenizer {
   const spec = parseTokenizerJson(json, file);
-  const library = createLibrary(json, config, file);
+  const library = createLibrary(spec, config, file);
   const vocab = library.get_vocab(true);
   const size = Math.max(...vocab.values()) + 1;
   const style = decoderStyle(spec.decoder, file);

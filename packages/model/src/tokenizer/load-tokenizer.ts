@@ -29,12 +29,8 @@ function findInFolder(folder: string): [string, Format] {
   }
   const models = readdirSync(folder).filter((name) => name.endsWith('.model'));
   if (models.length === 1) return [path.join(folder, models[0]), 'sentencepiece'];
-  throw tokenizerMissingError(
-    folder,
-    models.length > 1
-      ? `several .model files (${models.join(', ')}); pass the one to use`
-      : 'expected tokenizer.json, tokenizer.model, tokenizer.bin or one *.model file in the folder',
-  );
+  if (models.length > 1) throw tokenizerMissingError(folder, `several .model files (${models.join(', ')})`, 'pass the path of the one to use');
+  throw tokenizerMissingError(folder, 'no tokenizer found', 'expected tokenizer.json, tokenizer.model, tokenizer.bin or one *.model file in the folder');
 }
 
 function sniff(file: string, bytes: Uint8Array): Format {
@@ -71,7 +67,7 @@ export async function readTokenizerConfig(folder: string): Promise<Record<string
 
 export async function loadTokenizer(tokenizerPath: string, options: HfTokenizerOptions = {}): Promise<TableTokenizer> {
   if (!existsSync(tokenizerPath)) {
-    throw tokenizerMissingError(tokenizerPath, 'the path does not exist; pass a tokenizer file or a model folder');
+    throw tokenizerMissingError(tokenizerPath, 'the path does not exist', 'pass a tokenizer file or a model folder');
   }
   const [file, format] = statSync(tokenizerPath).isDirectory()
     ? findInFolder(tokenizerPath)
