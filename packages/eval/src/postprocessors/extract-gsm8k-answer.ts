@@ -14,9 +14,10 @@ export function extractGsm8kAnswer(text: string): string {
     const found = number.exec(marker[1]);
     if (found) return canonicalNumber(found[0]);
   }
-  const phrases = [...text.matchAll(/the (?:final )?answer is[:\s]*([^\n]*)/gi)];
+  const phrases = [...text.matchAll(/the (?:final )?answer is[:\s]*/gi)];
   for (let i = phrases.length - 1; i >= 0; i--) {
-    const found = number.exec(phrases[i][1]);
+    const after = text.slice(phrases[i].index + phrases[i][0].length).split('\n')[0];
+    const found = new RegExp(`^${number.source}`).exec(after) ?? number.exec(after);
     if (found) return canonicalNumber(found[0]);
   }
   const all = [...text.matchAll(new RegExp(number.source, 'g'))];
