@@ -5,3 +5,5 @@
  */
 export * from './config/index.js';
 export * from './model/index.js';
+export * from './generate/index.js';
+export * from './io/index.js';
