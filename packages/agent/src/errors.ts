@@ -45,3 +45,9 @@ export class AgentError extends ChainlmError {
     this.name = 'AgentError';
   }
 }
+
+/** Rebuilds a ToolError from a failure that crossed a wire; unknown codes become remote-error. */
+export function toolErrorFromFailure(failure: { code: string; message: string; hint?: string }): ToolError {
+  const code = (toolErrorCodes as readonly string[]).includes(failure.code) ? (failure.code as ToolErrorCode) : 'remote-error';
+  return new ToolError(code, failure.message, failure.hint);
+}
