@@ -1,6 +1,8 @@
 /**
  * Training checkpoints: checkpoints/<run>/step-N/ holding
- *   model.safetensors       trainable weights (full model, or the LoRA adapter), HF names
+ *   trainable.safetensors   trainable parameters as the model holds them (linear weights
+ *                         [in, out]; LoRA a/b), under canonical HF names — not an HF file:
+ *                         `chainlm-train export` writes HF folders
  *   optimizer.safetensors   AdamW m and v per parameter (`<name>.exp_avg`, `<name>.exp_avg_sq`)
  *   state.json              step, optimizer step, RNG state, data position, run counters
  * Each is written into a temp folder that is renamed into place (replaceDirAtomic),
@@ -46,7 +48,7 @@ export async function saveCheckpoint(
 ): Promise<SavedCheckpoint> {
   const path = checkpointPath(runCheckpoints, input.state.step);
   await replaceDirAtomic(path, async (temp) => {
-    await writeSafetensors(join(temp, 'model.safetensors'), input.weights);
+    await writeSafetensors(join(temp, 'trainable.safetensors'), input.weights);
     await writeSafetensors(join(temp, 'optimizer.safetensors'), optimizerWeights(input.layout, input.optimizer), {
       metadata: { optimizer: 'adamw', step: String(input.optimizer.step) },
     });
@@ -95,7 +97,7 @@ export async function loadCheckpoint(path: string, layout: ParamLayout): Promise
     throw trainError(trainErrorCodes.checkpointMissing, `no checkpoint at ${path} (state.json missing)`, 'list the run\'s checkpoints with `chainlm-train show RUN`');
   }
   const raw = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState & { optimizerStep: number };
-  const weights = await readSafetensors(join(path, 'model.safetensors'));
+  const weights = await readCheckpointWeights(path);
   const moments = await readSafetensors(join(path, 'optimizer.safetensors'));
   const m = new Float32Array(layout.size);
   const v = new Float32Array(layout.size);
@@ -114,4 +116,13 @@ export async function loadCheckpoint(path: string, layout: ParamLayout): Promise
   }
   const { optimizerStep, ...state } = raw;
   return { path, weights, state, optimizer: { step: optimizerStep, m, v } };
+}
+
+/** The trainable parameters of a checkpoint, by name. */
+export async function readCheckpointWeights(path: string): Promise<WeightMap> {
+  const file = join(path, 'trainable.safetensors');
+  if (!existsSync(file)) {
+    throw trainError(trainErrorCodes.checkpointMissing, `no checkpoint weights at ${file}`, 'list the run\'s checkpoints with `chainlm-train show RUN`');
+  }
+  return readSafetensors(file);
 }

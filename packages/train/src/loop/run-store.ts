@@ -6,7 +6,7 @@
  *                   plus {step, valLoss, valPerplexity} lines at each evaluation
  * Checkpoints live in CHAINLM_HOME/checkpoints/<run>/ (see checkpoint.ts).
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveHome, writeFileAtomic, writeJsonAtomic, type ChainlmHome } from '@chainlm/core';
 import { trainError, trainErrorCodes } from '../errors.js';
@@ -55,6 +55,10 @@ export class RunStore {
 
   get metricsFile(): string {
     return join(this.dir, 'metrics.jsonl');
+  }
+
+  ensureDir(): void {
+    mkdirSync(this.dir, { recursive: true });
   }
 
   exists(): boolean {

@@ -57,6 +57,7 @@ export function totalSteps(config: TrainConfig, trainRows: number): number {
 export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
   const { config, store, engine, train, val, events } = input;
   const layout = engine.layout;
+  store.ensureDir();
   const params = new Float32Array(layout.size);
   const grads = new Float32Array(layout.size);
   const optimizer = new AdamW(layout, config.optimizer);

@@ -50,7 +50,7 @@ export function attachLora(model: Model, config: LoraConfig, options: { seed: nu
   const memory = { baseFp32Bytes: 0, baseStoredBytes: 0 };
   for (const parameter of model.parameters()) parameter.variable.trainable = false;
 
-  const quantized = new Map<string, { matrix: QuantizedMatrix; scratch: Float32Array }>();
+  const quantized = new Map<string, { matrix: QuantizedMatrix; scratch: Float32Array<ArrayBuffer> }>();
   for (const [module, variable] of weightsByModule) {
     memory.baseFp32Bytes += variable.size * 4;
     if (!options.quantize) {

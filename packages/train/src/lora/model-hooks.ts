@@ -5,6 +5,7 @@
  */
 import type { Model } from '@chainlm/model';
 import type { tf } from '@chainlm/runtime';
+import { trainError, trainErrorCodes } from '../errors.js';
 
 export interface LinearHook {
   /** Replaces the base weight [in, out] (e.g. dequantized on the fly). */
@@ -23,4 +24,19 @@ export function linearModules(model: Model): Map<string, tf.Variable> {
     if (match) modules.set(match[1], variable);
   }
   return modules;
+}
+
+/**
+ * Installs hooks on the model's linear projections; returns the uninstaller. The
+ * model consults `linearHooks` (module name → hook) in its projection function.
+ */
+export function installLinearHooks(model: Model, hooks: Map<string, LinearHook>): () => void {
+  const target = (model as Model & { linearHooks?: Map<string, LinearHook> }).linearHooks;
+  if (!target) {
+    throw trainError(trainErrorCodes.loraTargets, 'this @chainlm/model build has no linear-projection hook, so adapters cannot be attached', 'update @chainlm/model (it needs Model.linearHooks)');
+  }
+  for (const [module, hook] of hooks) target.set(module, hook);
+  return () => {
+    for (const module of hooks.keys()) target.delete(module);
+  };
 }

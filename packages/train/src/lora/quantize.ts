@@ -48,7 +48,7 @@ function setNibble(codes: Uint8Array, index: number, value: number): void {
 }
 
 /** Dequantizes into `out` (allocated once by the caller and reused per forward). */
-export function dequantizeMatrix(matrix: QuantizedMatrix, out = new Float32Array(matrix.rows * matrix.columns)): Float32Array {
+export function dequantizeMatrix(matrix: QuantizedMatrix, out: Float32Array<ArrayBuffer> = new Float32Array(matrix.rows * matrix.columns)): Float32Array<ArrayBuffer> {
   const { rows, columns, groupSize, codes, scales, bits } = matrix;
   const groupsPerRow = Math.ceil(columns / groupSize);
   for (let row = 0; row < rows; row++) {

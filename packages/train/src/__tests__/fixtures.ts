@@ -1,0 +1,32 @@
+/**
+ * Test fixtures built through the real APIs: the project's generated story corpus
+ * as UTF-8 byte tokens (a real, if simple, tokenization: vocab 256 + EOS), packed
+ * into rows; and the tiny model spec the tests train.
+ */
+import { presetConfig } from '@chainlm/model';
+import { packDocuments } from '../data/pack.js';
+import type { PackedRows } from '../data/packed-rows.js';
+import type { ReplicaSpec } from '../loop/replica.js';
+
+export const byteEos = 256;
+export const byteVocab = 257;
+
+/** The story grammar of @chainlm/datasets (source import: tests run from sources). */
+export async function storyTexts(count: number, seed = 1): Promise<string[]> {
+  const { generateStories } = await import('../../../../datasets/src/index.js');
+  return generateStories(count, seed).map((story: { text: string }) => story.text);
+}
+
+export function bytesPacked(texts: string[], width: number): PackedRows {
+  const encoder = new TextEncoder();
+  return packDocuments(texts.map((text) => ({ ids: encoder.encode(text) })), width, byteEos);
+}
+
+export function tinySpec(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
+  return {
+    modelConfig: presetConfig('tiny', { vocabSize: byteVocab, hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 2, numKvHeads: 1, maxPositionEmbeddings: 64 }),
+    seed: 1,
+    method: 'pretrain',
+    ...overrides,
+  };
+}
