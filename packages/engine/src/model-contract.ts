@@ -37,3 +37,11 @@ export interface StepModel {
   /** Logits [logitRows.length (or all rows), vocabSize]. */
   forward(input: StepInput): tfTypes.Tensor2D;
 }
+
+/** What the engine needs of a tokenizer (@chainlm/model's Tokenizer satisfies it). */
+export interface TokenizerLike {
+  readonly eosId: number | null;
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  createStreamDecoder(options?: { skipSpecialTokens?: boolean }): { push(id: number): string; flush(): string };
+}

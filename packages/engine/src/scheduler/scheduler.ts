@@ -78,8 +78,10 @@ export class Scheduler {
   }
 
   /** Queues a prompt; `n` > 1 forks n − 1 siblings that share its blocks once the prompt is computed. */
-  add(requestId: string, promptIds: readonly number[], n = 1): Sequence {
+  add(requestId: string, promptIds: readonly number[], n = 1, usePrefixCache = true): Sequence {
     const sequence = new Sequence({ id: this.nextSequenceId++, requestId, tokenIds: [...promptIds], promptLength: promptIds.length, order: this.nextOrder++, pendingForks: n - 1 });
+    // Prompt logprobs need logits of every prompt row, so such a request computes its whole prompt.
+    sequence.usePrefixCache = usePrefixCache;
     this.sequences.set(sequence.id, sequence);
     this.waiting.add(sequence);
     return sequence;
@@ -177,7 +179,7 @@ export class Scheduler {
     for (;;) {
       const sequence = this.waiting.peek();
       if (!sequence || budget.remaining === 0 || this.running.length >= budget.maxSeqs) return;
-      const prefix = this.blocks.findCachedPrefix(sequence.tokenIds);
+      const prefix = this.blocks.findCachedPrefix(sequence.usePrefixCache ? sequence.tokenIds : []);
       const numTokens = budget.grant(sequence, prefix.numTokens);
       const allocation = this.blocks.allocateSlots(sequence.id, prefix.numTokens, numTokens, prefix);
       if (!allocation) return; // FCFS: nobody overtakes the head, so nobody starves

@@ -20,6 +20,7 @@ export class Sequence {
   /** Siblings still to fork off when the prompt completes (n − 1, then 0). */
   pendingForks: number;
   numPreemptions = 0;
+  usePrefixCache = true;
 
   constructor(fields: { id: number; requestId: string; tokenIds: number[]; promptLength: number; order: number; sampleIndex?: number; pendingForks?: number }) {
     this.id = fields.id;
