@@ -21,12 +21,14 @@ export interface TestServerOptions {
   /** Omit text_offset from logprobs (exercises the client's fallback). */
   textOffset?: boolean;
   complete?: (prompt: string, sample: number) => string | undefined;
+  /** Answer every POST with a 200 that is not OpenAI-shaped. */
+  malformed?: boolean;
 }
 
 export interface TestServer {
   url: string;
   app: FastifyInstance;
-  counts: { requests: number; byPath: Record<string, number>; failuresInjected: number; echoRequests: number };
+  counts: { requests: number; byPath: Record<string, number>; failuresInjected: number; echoRequests: number; inFlight: number; maxInFlight: number };
   close(): Promise<void>;
 }
 
@@ -94,10 +96,13 @@ export function embedText(text: string): number[] {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const app = Fastify({ logger: false });
-  const counts = { requests: 0, byPath: {} as Record<string, number>, failuresInjected: 0, echoRequests: 0 };
+  const counts = { requests: 0, byPath: {} as Record<string, number>, failuresInjected: 0, echoRequests: 0, inFlight: 0, maxInFlight: 0 };
   app.addHook('onRequest', async (request, reply) => {
     counts.requests++;
     counts.byPath[request.url] = (counts.byPath[request.url] ?? 0) + 1;
+    counts.inFlight++;
+    counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
+    request.raw.once('close', () => counts.inFlight--);
     if (options.delayMs) await new Promise((resolveDelay) => setTimeout(resolveDelay, options.delayMs));
     const n = counts.requests;
     if (options.everyDrop && n % options.everyDrop === 0) {
@@ -110,6 +115,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       counts.failuresInjected++;
       return reply.code(429).header('retry-after', '0').send({ error: { message: 'rate limited' } });
     }
+    if (options.malformed && request.method === 'POST') return reply.send({ choices: [] });
     if (options.every500 && n % options.every500 === 0) {
       counts.failuresInjected++;
       return reply.code(500).send({ error: { message: 'boom' } });
