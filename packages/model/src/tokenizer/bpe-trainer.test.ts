@@ -100,15 +100,17 @@ describe.skipIf(!hasShared)('trainBpeTokenizer on tinyshakespeare + chinese-poet
     expect(config.eos_token).toBe('<|endoftext|>');
   });
 
-  it('logs encode throughput of the cached fast path against the library (not asserted)', () => {
+  it('logs encode throughput of the cached fast path (cold cache) against the library (not asserted)', () => {
     const library = tokenizerFromJson(trained.tokenizerJson, {}, 'trained', { forceLibrary: true });
-    const text = lines.join('\n');
+    const text = lines.filter((_, index) => index % 3 === 0).join('\n');
     const time = (encode: (text: string) => number[]) => {
       const started = performance.now();
       const count = encode(text).length;
       return count / ((performance.now() - started) / 1000);
     };
-    const fast = time((input) => trained.tokenizer.encode(input));
+    // A fresh instance, so its word cache starts empty (the round-trip test warmed trained.tokenizer's).
+    const coldFast = tokenizerFromJson(trained.tokenizerJson, {}, 'trained');
+    const fast = time((input) => coldFast.encode(input));
     const slow = time((input) => library.encode(input));
     console.log(`encode throughput: fast path ${(fast / 1e6).toFixed(2)} M tokens/s, @huggingface/tokenizers ${(slow / 1e6).toFixed(2)} M tokens/s (${(fast / slow).toFixed(1)}×)`);
     expect(fast).toBeGreaterThan(0);
