@@ -46,7 +46,8 @@ export function createCalculatorTool() {
       if (value === undefined || typeof value === 'function') {
         throw new ToolError('invalid-input', `"${expression}" does not evaluate to a value`, 'end the expression with the value to compute');
       }
-      const result = math.format(value as never, { precision: 14 });
+      // Plain digits up to 1e21 (agents copy numbers; "5.2759426e+7" invites mistakes).
+      const result = math.format(value as never, { precision: 14, lowerExp: -9, upperExp: 21 });
       return typeof value === 'number' ? { result, value } : { result };
     },
   });
