@@ -31,3 +31,22 @@ export {
   datasetArtifactId,
 } from './store/dataset-store.js';
 export { ingest, type IngestOptions, type IngestResult } from './ingest/ingest.js';
+export { readRecords, readQuarantine, type QuarantineRow } from './store/read-records.js';
+export { runSql, type SqlResult } from './store/sql.js';
+export { exportDataset, exportFormats, type ExportFormat } from './store/export-dataset.js';
+export { datasetStats, type DatasetStats } from './stats/dataset-stats.js';
+export { cleanDataset, type CleanOptions } from './clean/clean-dataset.js';
+export type { CleanReport, OperatorReport, DroppedExample } from './clean/clean-report.js';
+export { loadRecipe, parseRecipe, recipeSchema, type Recipe, type RecipeStep } from './clean/recipe.js';
+export { operators, type OperatorName } from './clean/operators/index.js';
+export { defineOperator, filterBy, mapStrings, type OperatorDefinition, type OperatorContext, type OperatorFunction, type OperatorOutput } from './clean/operator.js';
+export { MinHasher, signatureSimilarity, type MinHashOptions } from './dedup/minhash.js';
+export { LshIndex, optimalBands, type LshMatch } from './dedup/lsh-index.js';
+export { SequencePacker, type PackedRows, type PackerOptions } from './tokenize/packer.js';
+export { renderPieces, type Piece, type TemplateLike } from './tokenize/sft-render.js';
+export { tokenizeDataset, isValidation, toConversation, type TokenizeOptions } from './tokenize/tokenize-dataset.js';
+export { openShards, type OpenShards, type ShardBatch } from './tokenize/open-shards.js';
+export { readShard, writeShard, shardColumns } from './tokenize/shard-io.js';
+export { readShardManifest, shardManifestSchema, type ShardManifest, type SplitName } from './tokenize/shard-manifest.js';
+export type { PackTokenizer } from './tokenize/load-tokenizer.js';
+export { dataProgram } from './cli/program.js';

@@ -1,0 +1,13 @@
+import type { Program } from '@chainlm/core';
+import { cleanCommand, dedupCommand } from './commands/clean-command.js';
+import { ingestCommand } from './commands/ingest-command.js';
+import { exportCommand, headCommand, lsCommand, rmCommand, sqlCommand, statsCommand } from './commands/inspect-commands.js';
+import { tokenizeCommand } from './commands/tokenize-command.js';
+
+export const dataProgram: Program = {
+  name: 'chainlm-data',
+  summary: 'ingest, clean, deduplicate, tokenize and inspect datasets (DuckDB + Arrow)',
+  version: '0.1.0',
+  commands: [ingestCommand, cleanCommand, dedupCommand, tokenizeCommand, statsCommand, headCommand, sqlCommand, exportCommand, lsCommand, rmCommand],
+  epilog: 'Datasets live in $CHAINLM_HOME/datasets (default ./.chainlm).',
+};

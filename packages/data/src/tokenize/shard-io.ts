@@ -1,0 +1,53 @@
+/**
+ * Arrow IPC shard files: one row per packed sequence, three FixedSizeList columns of
+ * length seqLen — token_ids (int32), segment_ids (int32), loss_mask (uint8). The
+ * reader returns zero-copy typed-array views of each shard's flat buffers.
+ */
+import { readFile } from 'node:fs/promises';
+import { Field, FixedSizeList, Int32, Table, Uint8, makeData, makeVector, tableFromIPC, tableToIPC, type Data, type DataType } from 'apache-arrow';
+import { writeFileAtomic } from '@chainlm/core';
+import type { PackedRows } from './packer.js';
+
+export const shardColumns = [
+  { name: 'token_ids', type: 'fixed_size_list<int32>[seq_len]' },
+  { name: 'segment_ids', type: 'fixed_size_list<int32>[seq_len]' },
+  { name: 'loss_mask', type: 'fixed_size_list<uint8>[seq_len]' },
+];
+
+function listColumn(values: Int32Array | Uint8Array, rows: number, seqLen: number) {
+  const itemType: DataType = values instanceof Int32Array ? new Int32() : new Uint8();
+  const child = makeData({ type: itemType as Int32, length: values.length, data: values as Int32Array });
+  const type = new FixedSizeList(seqLen, new Field('item', itemType, false));
+  return makeVector(makeData({ type, length: rows, nullCount: 0, child: child as Data }));
+}
+
+export async function writeShard(path: string, block: PackedRows): Promise<void> {
+  const table = new Table({
+    token_ids: listColumn(block.tokenIds, block.rows, block.seqLen),
+    segment_ids: listColumn(block.segmentIds, block.rows, block.seqLen),
+    loss_mask: listColumn(block.lossMask, block.rows, block.seqLen),
+  });
+  await writeFileAtomic(path, tableToIPC(table, 'file'));
+}
+
+export async function readShard(path: string): Promise<PackedRows> {
+  const table = tableFromIPC(await readFile(path));
+  const flat = <T extends Int32Array | Uint8Array>(name: string): T => {
+    const column = table.getChild(name);
+    if (!column) throw new Error(`${path}: missing column ${name}`);
+    const chunks = column.data.map((data) => {
+      const child = data.children[0];
+      return (child.values as T).subarray(child.offset, child.offset + child.length) as T;
+    });
+    if (chunks.length === 1) return chunks[0];
+    const out = new (chunks[0].constructor as new (length: number) => T)(chunks.reduce((total, chunk) => total + chunk.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  };
+  const tokenType = table.schema.fields[0].type as FixedSizeList;
+  return { rows: table.numRows, seqLen: tokenType.listSize, tokenIds: flat<Int32Array>('token_ids'), segmentIds: flat<Int32Array>('segment_ids'), lossMask: flat<Uint8Array>('loss_mask') };
+}

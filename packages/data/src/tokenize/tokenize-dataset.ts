@@ -1,0 +1,179 @@
+/**
+ * Tokenize + pack a dataset into Arrow IPC shards (a new dataset of kind `tokenized`).
+ *
+ *   text                   → pretrain rows: `[bos] text eos` documents packed back to back
+ *   chat, instruction, qa  → sft rows: rendered by the chat template, loss only on
+ *                            assistant spans (instruction/qa become user → assistant)
+ *
+ * Records go to validation when the first 32 bits of their content id, as a fraction
+ * of 2^32, fall below `validationFraction` — deterministic and independent of order.
+ * Encoding runs on worker threads (EncoderPool); this thread reads Parquet, routes
+ * and packs, keeping 2 jobs per worker in flight so both cores stay busy.
+ */
+import { statSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sha256File, stableHash, writeJsonAtomic, type ChainlmHome, type EventBus } from '@chainlm/core';
+import { dataErrors } from '../errors.js';
+import type { ChatMessage, RecordKind, StoredRecord } from '../records/kinds.js';
+import { datasetExists, readDataset, writeDataset } from '../store/dataset-store.js';
+import { readRecords } from '../store/read-records.js';
+import { createEncoderPool } from './encoder-pool.js';
+import type { EncodeJob, EncodedBatch } from './encode-job.js';
+import { loadPackTokenizer } from './load-tokenizer.js';
+import { specialIds } from './encode-job.js';
+import { SequencePacker } from './packer.js';
+import { shardColumns, writeShard } from './shard-io.js';
+import { shardManifestFile, type ShardManifest, type SplitName } from './shard-manifest.js';
+
+export interface TokenizeOptions {
+  home: ChainlmHome;
+  input: string;
+  output: string;
+  /** Tokenizer file or folder (anything @chainlm/model's loadTokenizer accepts). */
+  tokenizer: string;
+  seqLen: number;
+  /** sft only: model folder, tokenizer_config.json, .jinja file or builtin name; default the tokenizer folder. */
+  chatTemplate?: string;
+  addBos?: boolean;
+  validationFraction?: number;
+  rowsPerShard?: number;
+  /** Worker threads (default: one per core; 0 = this thread). */
+  workers?: number;
+  replace?: boolean;
+  events?: EventBus;
+}
+
+export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardManifest> {
+  const source = await readDataset(options.home, options.input);
+  const kind = source.kind as RecordKind | 'tokenized';
+  if (kind === 'tokenized' || kind === 'mcq') throw dataErrors.kindUnsupported('tokenize', kind, ['text', 'chat', 'instruction', 'qa']);
+  if (options.output === options.input || (!options.replace && datasetExists(options.home, options.output))) throw dataErrors.datasetExists(options.output);
+  const mode = kind === 'text' ? 'pretrain' : 'sft';
+  const tokenizerPath = resolve(options.tokenizer);
+  const chatTemplate = mode === 'sft' ? (options.chatTemplate ?? tokenizerPath) : null;
+  const special = specialIds(await loadPackTokenizer(tokenizerPath));
+  const validationFraction = options.validationFraction ?? 0.01;
+  const setup = { tokenizerPath, chatTemplate, addBos: options.addBos ?? false };
+  const pool = await createEncoderPool(setup, options.workers);
+  const task = options.events?.task(`tokenize ${options.input} → ${options.output}`, { total: source.counts.records, unit: 'records' });
+  let shardManifest: ShardManifest | undefined;
+  try {
+    await writeDataset(options.home, options.output, async (folder) => {
+      const splits = { train: newSplit(), validation: newSplit() };
+      const packers = {} as Record<SplitName, SequencePacker>;
+      for (const split of ['train', 'validation'] as const) {
+        packers[split] = new SequencePacker({
+          seqLen: options.seqLen,
+          mode,
+          padId: special.padId,
+          rowsPerBlock: options.rowsPerShard ?? 2048,
+          emit: async (block) => {
+            const file = `shards/${split}-${String(splits[split].files.length).padStart(5, '0')}.arrow`;
+            await writeShard(join(folder, file), block);
+            let tokens = 0;
+            for (let index = 0; index < block.segmentIds.length; index++) if (block.segmentIds[index] !== 0) tokens++;
+            splits[split].files.push({ file, rows: block.rows, tokens });
+          },
+        });
+      }
+      const inFlight: { job: Promise<EncodedBatch>; routes: SplitName[] }[] = [];
+      const drain = async (limit: number) => {
+        while (inFlight.length > limit) {
+          const { job, routes } = inFlight.shift()!;
+          const batch = await job;
+          for (const failure of batch.failures) splits[routes[failure.index]].skipped++;
+          for (let index = 0; index < routes.length; index++) {
+            const [from, to] = [batch.offsets[index], batch.offsets[index + 1]];
+            if (from === to) continue;
+            await packers[routes[index]].add(batch.ids.subarray(from, to), batch.mask?.subarray(from, to));
+          }
+          task?.advance(routes.length);
+        }
+      };
+      for await (const records of readRecords(options.home, options.input)) {
+        const routes = records.map((record) => (isValidation(record.id, validationFraction) ? 'validation' : 'train') as SplitName);
+        inFlight.push({ job: pool.encode(toJob(kind, records)), routes });
+        await drain(Math.max(2, pool.workers * 2));
+      }
+      await drain(0);
+      for (const split of ['train', 'validation'] as const) {
+        await packers[split].finish();
+        Object.assign(splits[split], { documents: packers[split].documents, truncated: packers[split].truncated, rows: packers[split].rowsEmitted });
+        splits[split].tokens = splits[split].files.reduce((total, file) => total + file.tokens, 0);
+      }
+      shardManifest = {
+        formatVersion: 1,
+        source: options.input,
+        mode,
+        seqLen: options.seqLen,
+        rows: splits.train.rows + splits.validation.rows,
+        tokens: splits.train.tokens + splits.validation.tokens,
+        tokenizer: { path: tokenizerPath, sha256: await tokenizerHash(tokenizerPath), ...special },
+        chatTemplate,
+        addBos: setup.addBos,
+        validationFraction,
+        splits,
+        columns: shardColumns,
+      };
+      await writeJsonAtomic(join(folder, shardManifestFile), shardManifest);
+      const now = new Date().toISOString();
+      return {
+        formatVersion: 1,
+        name: options.output,
+        kind: 'tokenized',
+        createdAt: now,
+        updatedAt: now,
+        columns: shardColumns,
+        counts: { read: source.counts.records, records: shardManifest.rows, quarantined: 0 },
+        sources: [],
+        parts: [],
+        quarantineParts: [],
+        derivedFrom: [options.input],
+        derivation: { step: 'tokenize', tokenizer: tokenizerPath, seqLen: options.seqLen, mode, tokens: shardManifest.tokens },
+      };
+    });
+  } finally {
+    await pool.close();
+  }
+  task?.finish({ tokens: shardManifest!.tokens, rows: shardManifest!.rows });
+  return shardManifest!;
+}
+
+function newSplit() {
+  return { files: [] as { file: string; rows: number; tokens: number }[], rows: 0, tokens: 0, documents: 0, truncated: 0, skipped: 0 };
+}
+
+export function isValidation(id: string, fraction: number): boolean {
+  return Number.parseInt(id.slice(0, 8), 16) / 4294967296 < fraction;
+}
+
+function toJob(kind: RecordKind, records: StoredRecord[]): EncodeJob {
+  if (kind === 'text') return { mode: 'pretrain', texts: records.map((record) => record.text as string) };
+  return { mode: 'sft', conversations: records.map((record) => toConversation(kind, record)) };
+}
+
+export function toConversation(kind: RecordKind, record: StoredRecord): { role: string; content: string }[] {
+  switch (kind) {
+    case 'chat':
+      return (record.messages as ChatMessage[]).map((message) => ({ role: message.role, content: message.content }));
+    case 'instruction': {
+      const input = record.input as string;
+      return [
+        { role: 'user', content: input ? `${record.instruction}\n\n${input}` : (record.instruction as string) },
+        { role: 'assistant', content: record.output as string },
+      ];
+    }
+    default:
+      return [
+        { role: 'user', content: record.question as string },
+        { role: 'assistant', content: String(record.answer) },
+      ];
+  }
+}
+
+/** sha256 of the tokenizer file, or of the tokenizer files in a folder. */
+async function tokenizerHash(path: string): Promise<string> {
+  if (!statSync(path).isDirectory()) return sha256File(path);
+  const files = readdirSync(path).filter((name) => /^(tokenizer.*|.*\.model|.*\.jinja|special_tokens_map\.json)$/.test(name)).sort();
+  return stableHash(await Promise.all(files.map(async (name) => [name, await sha256File(join(path, name))])));
+}
