@@ -89,6 +89,7 @@ export function tokenizerFromJson(
   const spec = parseTokenizerJson(json, file);
   const library = createLibrary(spec, config, file);
   const vocab = library.get_vocab(true);
+  if (vocab.size === 0) throw tokenizerFileError(file, `model.vocab is empty (model.type ${String(spec.model.type)})`, 'use a BPE, Unigram or WordLevel tokenizer.json with its vocabulary');
   const size = Math.max(...vocab.values()) + 1;
   const style = decoderStyle(spec.decoder, file);
   const added = new Map(spec.added_tokens.map((token) => [token.id, token]));

@@ -33,11 +33,17 @@ function buildTable(model: SentencePieceModel): TokenTable {
 
 async function createProcessor(bytes: Uint8Array, file: string): Promise<SentencePieceProcessor> {
   const processor = new SentencePieceProcessor();
+  const fail = (why: string) => tokenizerFileError(file, `SentencePiece could not load it: ${why}`, 'pass a tokenizer.model written by SentencePiece');
   try {
     await processor.loadFromB64StringModel(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64'));
   } catch (error) {
-    throw tokenizerFileError(file, `SentencePiece could not load it: ${String(error)}`, 'pass a tokenizer.model written by SentencePiece');
+    throw fail(String(error));
   }
+  // The wrapper ignores Load()'s status; a bad model would then encode everything to [].
+  const status = (processor.processor as { status(): { ToString(): string; delete?(): void } }).status();
+  const message = status.ToString();
+  status.delete?.();
+  if (message !== 'OK') throw fail(message);
   return processor;
 }
 
