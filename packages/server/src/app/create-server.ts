@@ -1,0 +1,127 @@
+/**
+ * The OpenAI-compatible HTTP server: fastify with one plugin scope per concern.
+ * Options are validated once (zod) and frozen. Security: bearer keys (required unless
+ * bound to loopback with none configured), per-key token buckets, no CORS headers, no
+ * route that reads or writes a file named by the request. Robustness: a bounded
+ * number of requests in flight (429 + Retry-After beyond it), request timeouts,
+ * cancellation on disconnect, and a graceful close that drains running requests.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ChainlmError, validateConfig } from '@chainlm/core';
+import { ApiError } from '../openai/errors.js';
+import { chatRoute } from '../routes/chat.js';
+import { completionsRoute } from '../routes/completions.js';
+import { createMetrics, metricsRoute } from '../routes/metrics.js';
+import { miscRoutes } from '../routes/misc.js';
+import { ApiKeys, isLoopbackHost } from '../security/api-keys.js';
+import { RateLimiter } from '../security/rate-limit.js';
+import { createContext } from './context.js';
+import type { ServedModel } from './served-model.js';
+
+export const serverOptionsSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]),
+  /** Requests in flight (running + queued) before new ones get 429. */
+  maxQueue: z.number().int().positive().default(256),
+  /** Per API key (or per client address without keys). */
+  rateLimitPerSecond: z.number().positive().default(100),
+  rateLimitBurst: z.number().int().positive().default(200),
+  requestTimeoutMs: z.number().int().positive().default(600_000),
+  /** Default max_tokens when a request gives none. */
+  maxTokens: z.number().int().positive().default(256),
+  /** How long close() waits for running requests before aborting them. */
+  drainTimeoutMs: z.number().int().nonnegative().default(30_000),
+  bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+});
+
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
+
+const generationRoutes = new Set(['/v1/completions', '/v1/chat/completions']);
+
+export async function createServer(models: ServedModel[], input: ServerOptionsInput = {}): Promise<FastifyInstance> {
+  const options = validateConfig(input, serverOptionsSchema, 'server options');
+  if (models.length === 0) throw new ChainlmError('server-no-model', 'the server needs at least one model', { exitCode: 2 });
+  const keys = new ApiKeys(options.apiKeys);
+  if (!keys.required && !isLoopbackHost(options.host)) {
+    throw new ChainlmError('server-open', `refusing to serve on ${options.host} without API keys`, {
+      hint: 'pass --api-key KEY or --api-keys FILE, or bind to 127.0.0.1',
+      exitCode: 2,
+    });
+  }
+  const app = Fastify({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
+  let metrics: ReturnType<typeof createMetrics> | undefined;
+  const context = createContext(models, { ...options, observe: (model, finished) => metrics?.observe(model, finished) });
+  metrics = createMetrics(context);
+  const limiter = new RateLimiter(options.rateLimitPerSecond, options.rateLimitBurst);
+  let inFlight = 0;
+  let closing = false;
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/health') return;
+    const keyIndex = keys.required ? keys.match(request.headers.authorization) : -1;
+    if (keys.required && keyIndex < 0) throw new ApiError('unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>');
+    const wait = limiter.take(keys.required ? `key:${keyIndex}` : `ip:${request.ip}`);
+    if (wait > 0) throw new ApiError('rateLimited', 'rate limit exceeded for this API key', { headers: { 'retry-after': String(Math.ceil(wait)) } });
+  });
+  app.addHook('preHandler', async (request) => {
+    if (!generationRoutes.has(request.routeOptions.url ?? '')) return;
+    if (closing) throw new ApiError('shuttingDown', 'the server is shutting down');
+    if (inFlight >= options.maxQueue) {
+      throw new ApiError('queueFull', `the server has ${inFlight} requests in flight (limit ${options.maxQueue}); retry later`, { headers: { 'retry-after': '1' } });
+    }
+    inFlight++;
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        inFlight--;
+      }
+    };
+    request.raw.socket?.once('close', release);
+    (request as unknown as { release: () => void }).release = release;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    (request as unknown as { release?: () => void }).release?.();
+    metrics?.countRequest(request.routeOptions.url ?? 'unknown', reply.statusCode);
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.kind === 'internal') app.log.error(error);
+    if (reply.sent || reply.raw.headersSent) {
+      if (!reply.raw.writableEnded) reply.raw.end();
+      return;
+    }
+    reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('notFound', `no route ${request.method} ${request.url}`);
+    reply.code(error.status).send(error.toBody());
+  });
+  app.get('/health', async () => ({ status: closing ? 'draining' : 'ok', models: [...context.models.keys()], inFlight }));
+  completionsRoute(app, context);
+  chatRoute(app, context);
+  miscRoutes(app, context);
+  metricsRoute(app, metrics);
+
+  app.addHook('preClose', async () => {
+    closing = true;
+    const deadline = Date.now() + options.drainTimeoutMs;
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const model of models) await model.engine.close();
+  });
+  return app;
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ChainlmError) {
+    if (error.code === 'engine-request-too-long') return new ApiError('contextLengthExceeded', error.message, { param: 'messages' });
+    if (error.exitCode === 2) return new ApiError('invalidRequest', error.message, { param: (error as { field?: string }).field ?? null });
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new ApiError(status === 413 ? 'invalidRequest' : status === 415 ? 'invalidRequest' : 'invalidRequest', (error as Error).message);
+  }
+  return new ApiError('internal', 'internal server error');
+}

@@ -1,0 +1,18 @@
+import type { Engine } from '@chainlm/engine';
+import type { ChatTemplate, Tokenizer } from '@chainlm/model';
+
+/** One model the server answers for: its engine, and how to turn text into tokens. */
+export interface ServedModel {
+  /** The name clients put in the `model` field. */
+  id: string;
+  engine: Engine;
+  tokenizer?: Tokenizer;
+  chatTemplate?: ChatTemplate;
+  /** Longest prompt + output the engine accepts. */
+  contextLength: number;
+  /** Unix seconds. */
+  created: number;
+  ownedBy: string;
+  /** Where it was loaded from, for /v1/models and logs. */
+  root: string;
+}
