@@ -2,14 +2,16 @@
  * Scaled dot-product attention over rows laid out as the projections produce them
  * ([batch, tokens, heads, headDim]), with grouped-query attention done by grouping
  * the G = numHeads/numKvHeads query heads that share a kv head into one product —
- * no repeat of k/v. Heads are batched with reshape/transpose; the products go
- * through batchMatMul (see matmul.ts for why it splits on wasm).
+ * no repeat of k/v. Heads are batched with reshape/transpose into B·Hkv independent
+ * problems; elsewhere they run as two batched products, on wasm as 2-D products per
+ * problem with the softmax per problem too, so the large score tensor is never
+ * joined and cut again (see matmul.ts for the measurements behind this).
  *
  * Masks are additive (0 = attend, MASKED = not) and built on the host: they depend
  * only on positions and segment ids, never on values.
  */
 import { tf } from '@chainlm/runtime';
-import { batchMatMul } from './matmul.js';
+import { batchMatMul, concatTree, linear, prefersSlicedProducts, splitTree } from './matmul.js';
 
 /** Added to masked scores: exp underflows to exactly 0 after the max subtraction. */
 export const MASKED = -1e9;
@@ -35,11 +37,45 @@ export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.
   const groupedQ = tf.reshape(tf.transpose(scaledQ, [0, 2, 1, 3]), [batch * kvHeads, group * queries, headDim]) as tf.Tensor3D;
   const keysT = tf.reshape(tf.transpose(k, [0, 2, 3, 1]), [batch * kvHeads, headDim, keys]) as tf.Tensor3D; // [B·Hkv, d, Tk]
   const values = tf.reshape(tf.transpose(v, [0, 2, 1, 3]), [batch * kvHeads, keys, headDim]) as tf.Tensor3D; // [B·Hkv, Tk, d]
-  let scores: tf.Tensor = tf.reshape(batchMatMul(groupedQ, keysT), [batch, heads, queries, keys]);
-  if (options.mask) scores = tf.add(scores, options.mask);
-  const probabilities = tf.reshape(tf.softmax(scores), [batch * kvHeads, group * queries, keys]) as tf.Tensor3D;
-  const context = tf.reshape(batchMatMul(probabilities, values), [batch, heads, queries, headDim]); // [B, H, Tq, d]
+  const problems = batch * kvHeads;
+  let context: tf.Tensor; // [B, H, Tq, d]
+  if (problems > 1 && prefersSlicedProducts()) {
+    context = tf.reshape(slicedAttention(groupedQ, keysT, values, options.mask, kvHeads), [batch, heads, queries, headDim]);
+  } else {
+    let scores: tf.Tensor = tf.reshape(batchMatMul(groupedQ, keysT), [batch, heads, queries, keys]);
+    if (options.mask) scores = tf.add(scores, options.mask);
+    const probabilities = tf.reshape(tf.softmax(scores), [problems, group * queries, keys]) as tf.Tensor3D;
+    context = tf.reshape(batchMatMul(probabilities, values), [batch, heads, queries, headDim]);
+  }
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, queries, heads * headDim]) as tf.Tensor3D;
+}
+
+/**
+ * The B·Hkv problems one by one: q [P, G·Tq, d], kᵀ [P, d, Tk], v [P, Tk, d] →
+ * [P·G·Tq, d]. Problem p belongs to batch row floor(p / Hkv) (for the mask).
+ */
+function slicedAttention(q: tf.Tensor3D, keysT: tf.Tensor3D, values: tf.Tensor3D, mask: tf.Tensor | undefined, kvHeads: number): tf.Tensor2D {
+  const [problems, rows, headDim] = q.shape;
+  const keys = keysT.shape[2];
+  const queryParts = splitTree(tf.reshape(q, [problems * rows, headDim]) as tf.Tensor2D, problems);
+  const keyParts = splitTree(tf.reshape(keysT, [problems * headDim, keys]) as tf.Tensor2D, problems);
+  const valueParts = splitTree(tf.reshape(values, [problems * keys, headDim]) as tf.Tensor2D, problems);
+  let maskRows: tf.Tensor[] = [];
+  if (mask) {
+    const maskBatch = mask.shape[0]!;
+    const queries = mask.shape[2]!;
+    const flat = tf.reshape(mask, [maskBatch * queries, mask.shape[3]!]);
+    maskRows = maskBatch === 1 ? [flat] : splitTree(flat, maskBatch);
+  }
+  const outputs = queryParts.map((queryPart, problem) => {
+    let scores: tf.Tensor = linear(queryPart, keyParts[problem]!); // [G·Tq, Tk]
+    if (mask) {
+      const maskRow = maskRows[maskRows.length === 1 ? 0 : Math.floor(problem / kvHeads)]!; // [Tq, Tk]
+      scores = tf.add(tf.reshape(scores, [-1, ...maskRow.shape]), maskRow);
+    }
+    return linear(tf.reshape(tf.softmax(scores), [rows, keys]) as tf.Tensor2D, valueParts[problem]!);
+  });
+  return concatTree(outputs);
 }
 
 /**

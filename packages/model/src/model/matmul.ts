@@ -4,13 +4,18 @@
  * Measured on wasm (tfjs 4.22, this repo's 2-core machine): a 2-D matMul runs at
  * ~40 GFLOP/s, but `transposeA`/`transposeB` run 10–12× slower and a rank-3 matMul
  * with batch > 1 ~5× slower than the same products issued as 2-D matMuls. tfjs's
- * built-in matMul gradient uses both transposes (dA = dy·Bᵀ, dB = Aᵀ·dy). So:
+ * built-in matMul gradient uses both transposes (dA = dy·Bᵀ, dB = Aᵀ·dy). And the
+ * wasm Slice kernel copies its whole input to JS before cutting (readSync), so
+ * `unstack` of n pieces costs n full copies. So:
  * - weights are stored [in, out] and `linear` is a plain 2-D product whose custom
  *   gradient transposes explicitly (a transpose is a cheap copy);
- * - `batchMatMul` splits the batch into 2-D products on wasm (a handful of heads ×
- *   sequences, each op ~12 µs of overhead) and uses one batched op elsewhere.
+ * - batches are cut with `splitTree` (halving: log2(n) full copies, and its
+ *   gradient is a concat per level) and joined with `concatTree`;
+ * - `batchMatMul` issues 2-D products on wasm and one batched op elsewhere.
  */
 import { tf } from '@chainlm/runtime';
+
+type GradFunction = Parameters<typeof tf.customGrad>[0];
 
 /** x [N, in] · w [in, out] → [N, out]. */
 export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -22,27 +27,49 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradS
       return [tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW)), tf.matMul(tf.transpose(savedX), dy as tf.Tensor2D)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as GradFunction) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-function swapLastTwo(x: tf.Tensor3D): tf.Tensor3D {
-  return tf.transpose(x, [0, 2, 1]);
+/** Cuts x into `pieces` equal parts along axis 0, halving recursively. */
+export function splitTree<T extends tf.Tensor>(x: T, pieces: number): T[] {
+  if (pieces === 1) return [x];
+  const left = Math.floor(pieces / 2);
+  const rows = x.shape[0]! / pieces;
+  const [head, tail] = tf.split(x, [left * rows, (pieces - left) * rows], 0) as [T, T];
+  return [...splitTree(head, left), ...splitTree(tail, pieces - left)];
 }
 
-function batchedProduct(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (a.shape[0] === 1 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
-  const left = tf.unstack(a) as tf.Tensor2D[];
-  const right = tf.unstack(b) as tf.Tensor2D[];
-  return tf.stack(left.map((matrix, index) => tf.matMul(matrix, right[index]!))) as tf.Tensor3D;
+/** Joins along axis 0 pairwise, so the gradient splits in halves too. */
+export function concatTree<T extends tf.Tensor>(parts: T[]): T {
+  if (parts.length === 1) return parts[0]!;
+  const left = Math.floor(parts.length / 2);
+  return tf.concat([concatTree(parts.slice(0, left)), concatTree(parts.slice(left))], 0) as T;
 }
 
-/** a [batch, M, K] · b [batch, K, N] → [batch, M, N], no transposes. */
-export const batchMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+/** Whether batched products should be issued as 2-D ones (see the header). */
+export function prefersSlicedProducts(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
+/** a [batch, M, K] · b [batch, K, N] → [batch, M, N]; differentiable. */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [batch, rows, inner] = a.shape;
+  const columns = b.shape[2];
+  if (batch === 1 || !prefersSlicedProducts()) {
+    return batch === 1 ? (tf.reshape(linear(tf.reshape(a, [rows, inner]), tf.reshape(b, [inner, columns])), [1, rows, columns]) as tf.Tensor3D) : batchedLinear(a, b);
+  }
+  const left = splitTree(tf.reshape(a, [batch * rows, inner]) as tf.Tensor2D, batch);
+  const right = splitTree(tf.reshape(b, [batch * inner, columns]) as tf.Tensor2D, batch);
+  return tf.reshape(concatTree(left.map((matrix, index) => linear(matrix, right[index]!))), [batch, rows, columns]) as tf.Tensor3D;
+}
+
+/** One batched op, with explicit transposes in the gradient (for non-wasm backends). */
+const batchedLinear = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
-    value: batchedProduct(a as tf.Tensor3D, b as tf.Tensor3D),
+    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [savedA, savedB] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return [batchedProduct(dy as tf.Tensor3D, swapLastTwo(savedB)), batchedProduct(swapLastTwo(savedA), dy as tf.Tensor3D)];
+      return [tf.matMul(dy as tf.Tensor3D, tf.transpose(savedB, [0, 2, 1])), tf.matMul(tf.transpose(savedA, [0, 2, 1]), dy as tf.Tensor3D)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+}) as unknown as GradFunction) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
