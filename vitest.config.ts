@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  */
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@chainlm\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+    alias: [
+      { find: /^@chainlm\/datasets$/, replacement: `${root}datasets/src/index.ts` },
+      { find: /^@chainlm\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/server/**/*.test.ts', 'tools/**/*.test.ts', 'datasets/**/*.test.ts'],

@@ -3,3 +3,4 @@ export { runPipeline, resolveNeeds, type RunPipelineOptions, type PipelineReport
 export type { StageKind, StageContext, StageResult } from './stage-kind.js';
 export { interpolate, referencedStages } from './interpolate.js';
 export { readState, type PipelineState, type StageState } from './state.js';
+export { builtinStageKinds } from './stages/index.js';

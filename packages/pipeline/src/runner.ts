@@ -70,7 +70,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
       upstream: stage.needs.map((name) => state[name]?.hash ?? null),
     });
     const previous = state[stage.name];
-    if (!forced.has(stage.name) && previous?.status === 'done' && previous.hash === hash && (kind.stillValid?.(previous.outputs) ?? true)) {
+    if (!forced.has(stage.name) && previous?.status === 'done' && previous.hash === hash && (kind.stillValid?.(previous.outputs, home) ?? true)) {
       Object.assign(report, reuse(state, stage.name), { status: 'skipped' });
       events.emit({ type: 'log', level: 'info', message: `⏭ ${stage.name} (${stage.uses}) unchanged, skipped` });
       continue;

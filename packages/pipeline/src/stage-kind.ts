@@ -32,5 +32,5 @@ export interface StageKind {
   /** Extra fingerprint of inputs the parameters only point at (e.g. file contents). */
   fingerprint?(params: Record<string, unknown>): Promise<string>;
   /** Whether earlier outputs are still usable (their files still exist). */
-  stillValid?(outputs: Record<string, unknown>): boolean;
+  stillValid?(outputs: Record<string, unknown>, home: ChainlmHome): boolean;
 }

@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Registry, parseConfigText, resolveHome } from '@chainlm/core';
+import { openShards } from '@chainlm/data';
+import { runPipeline } from '../runner.js';
+import { pipelineSchema } from '../schema.js';
+import { builtinStageKinds } from './index.js';
+
+const yaml = `name: mini
+stages:
+  - name: data
+    uses: demo-data
+    with: { stories: 300, arithmetic: 200, toolUse: 20, storyQa: 20 }
+  - name: ingest-stories
+    uses: ingest
+    with: { dataset: stories, files: ["\${stages.data.stories}"] }
+  - name: ingest-chat
+    uses: ingest
+    with: { dataset: chat, files: ["\${stages.data.instructionsTrain}"] }
+  - name: clean
+    uses: clean
+    with:
+      input: "\${stages.ingest-stories.dataset}"
+      output: stories-clean
+      operators:
+        - { op: nfkc }
+        - { op: exact-dedup }
+  - name: tokenizer
+    uses: tokenizer
+    with: { name: demo-bpe, datasets: ["\${stages.clean.dataset}"], vocabSize: 512 }
+  - name: tokenize
+    uses: tokenize
+    with: { input: "\${stages.clean.dataset}", output: stories-tok, tokenizer: "\${stages.tokenizer.path}", seqLen: 64 }
+  - name: tokenize-chat
+    uses: tokenize
+    with: { input: "\${stages.ingest-chat.dataset}", output: chat-tok, tokenizer: "\${stages.tokenizer.path}", seqLen: 64 }
+`;
+
+describe('data stage kinds', () => {
+  it('runs demo data → ingest → clean → tokenizer → tokenize, records lineage, and skips when re-run', async () => {
+    const home = resolveHome({ CHAINLM_HOME: mkdtempSync(join(tmpdir(), 'chainlm-pipe-data-')) });
+    const registry = new Registry({ file: home.registryFile });
+    const spec = parseConfigText(yaml, 'mini.yaml', pipelineSchema);
+    const kinds = builtinStageKinds();
+    const report = await runPipeline(spec, { kinds, home, registry });
+    expect(report.stages.map((stage) => [stage.name, stage.status, stage.error])).toEqual(spec.stages.map((stage) => [stage.name, 'done', undefined]));
+    expect(report.stages[1].summary).toMatchObject({ ok: 300, quarantined: 0 });
+    expect(report.stages[5].outputs.mode).toBe('pretrain');
+    expect(report.stages[6].outputs.mode).toBe('sft');
+    const shards = await openShards(join(home.path('datasets'), 'stories-tok'));
+    expect(shards.manifest.seqLen).toBe(64);
+    const lineage = await registry.lineage('dataset:stories-tok');
+    expect(lineage!.up.map((entry) => entry.artifact.id)).toEqual(expect.arrayContaining(['dataset:stories-clean', 'dataset:stories']));
+
+    const again = await runPipeline(spec, { kinds, home, registry });
+    expect(again.stages.every((stage) => stage.status === 'skipped')).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { writeDemoData } from '@chainlm/datasets';
+import { z } from 'zod';
+import type { StageKind } from '../stage-kind.js';
+import { stageParams } from './params.js';
+
+const schema = z.strictObject({
+  stories: z.number().int().positive().default(20_000),
+  arithmetic: z.number().int().nonnegative().default(2000),
+  toolUse: z.number().int().nonnegative().default(300),
+  storyQa: z.number().int().nonnegative().default(400),
+  seed: z.number().int().default(1),
+  maxOperand: z.number().int().positive().default(50),
+});
+
+/** `uses: demo-data` — the project's generated story corpus and instruction set. */
+export const demoDataStage: StageKind = {
+  name: 'demo-data',
+  description: "generate the children's-story corpus and the chat instruction set (deterministic by seed)",
+  version: 1,
+  async run(params, context) {
+    const options = stageParams(schema, params, 'demo-data');
+    const files = await writeDemoData(context.dir, options);
+    return {
+      outputs: { stories: files.stories, instructionsTrain: files.instructionsTrain, instructionsTest: files.instructionsTest },
+      summary: files.counts,
+    };
+  },
+  stillValid: (outputs) => [outputs.stories, outputs.instructionsTrain, outputs.instructionsTest].every((file) => existsSync(String(file))),
+};
