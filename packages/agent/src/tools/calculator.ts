@@ -3,27 +3,33 @@
  * matrices, and units (`5 km to mile`). The functions that could define or parse new
  * code at run time are disabled, as mathjs's security notes recommend.
  */
-import { all, create } from 'mathjs';
+import type { MathJsInstance } from 'mathjs';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import { defineTool } from './tool.js';
 
-const math = create(all);
-const evaluateExpression = math.evaluate.bind(math);
 const disabled = ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver'];
-math.import(
-  Object.fromEntries(
-    disabled.map((name) => [
-      name,
-      () => {
-        throw new Error(`function ${name} is disabled in the calculator`);
-      },
-    ]),
-  ),
-  { override: true },
-);
 
-export const mathjs = math;
+export interface SafeMath {
+  math: MathJsInstance;
+  evaluate: (expression: string) => unknown;
+}
+
+let loading: Promise<SafeMath> | undefined;
+
+/** mathjs, loaded on first use (importing it costs ~1 s of CLI start-up), with the code-making functions disabled. */
+export function loadMath(): Promise<SafeMath> {
+  loading ??= import('mathjs').then(({ create, all }) => {
+    const math = create(all);
+    const evaluate = math.evaluate.bind(math) as (expression: string) => unknown;
+    const refuse = (name: string) => () => {
+      throw new Error(`function ${name} is disabled in the calculator`);
+    };
+    math.import(Object.fromEntries(disabled.map((name) => [name, refuse(name)])), { override: true });
+    return { math, evaluate };
+  });
+  return loading;
+}
 
 const inputSchema = z.strictObject({
   expression: z.string().min(1).max(2000).describe('a math expression, e.g. "sqrt(2) * 3^4" or "12.5 inch to cm"'),
@@ -37,6 +43,7 @@ export function createCalculatorTool() {
     inputSchema,
     outputSchema,
     async call({ expression }) {
+      const { math, evaluate: evaluateExpression } = await loadMath();
       let value: unknown;
       try {
         value = evaluateExpression(expression);

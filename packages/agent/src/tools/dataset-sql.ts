@@ -9,7 +9,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import { defineTool } from './tool.js';
@@ -55,6 +55,8 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 async function openLockedDown(folder: string): Promise<{ connection: DuckDBConnection; datasets: string[]; close: () => void }> {
+  // Loaded on first use: the native module is heavy for CLI start-up.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const datasets: string[] = [];
@@ -113,7 +115,7 @@ async function requireSingleSelect(connection: DuckDBConnection, sql: string, da
     throw new ToolError('read-only', `only SELECT queries are allowed, got "${sql.trim().split(/\s+/)[0]}"`, 'datasets are read-only; write a SELECT');
   }
   let statementCount: number;
-  let statementType: StatementType;
+  let statementType: number;
   try {
     const extracted = await connection.extractStatements(sql);
     statementCount = extracted.count;
@@ -125,6 +127,7 @@ async function requireSingleSelect(connection: DuckDBConnection, sql: string, da
     if (error instanceof ToolError) throw error;
     throw new ToolError(/Permission Error|disabled by configuration/.test((error as Error).message) ? 'sandbox-violation' : 'invalid-input', `SQL rejected: ${(error as Error).message.split('\n')[0]}`, `write one SELECT over the datasets: ${datasets.join(', ') || '(none)'}`);
   }
+  const { StatementType } = await import('@duckdb/node-api');
   if (statementType !== StatementType.SELECT) {
     throw new ToolError('read-only', `only SELECT statements are allowed, got ${StatementType[statementType]}`, 'datasets are read-only; write a SELECT');
   }

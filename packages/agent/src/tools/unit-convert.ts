@@ -1,7 +1,7 @@
 /** Unit conversion (length, mass, time, temperature, data, …) on mathjs units. */
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
-import { mathjs } from './calculator.js';
+import { loadMath } from './calculator.js';
 import { defineTool } from './tool.js';
 
 const inputSchema = z.strictObject({
@@ -17,9 +17,10 @@ export function createUnitConvertTool() {
     inputSchema,
     outputSchema: z.object({ value: z.number(), unit: z.string(), text: z.string() }),
     async call({ value, from, to }) {
+      const { math } = await loadMath();
       let converted: number;
       try {
-        converted = mathjs.unit(value, from).toNumber(to);
+        converted = math.unit(value, from).toNumber(to);
       } catch (error) {
         throw new ToolError('invalid-input', `cannot convert ${value} ${from} to ${to}: ${(error as Error).message}`, 'use mathjs unit names such as m, km, mile, kg, lb, degC, degF, s, h, byte, MiB');
       }

@@ -1,7 +1,4 @@
 import { defineCommand } from '@chainlm/core';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createMcpServer } from '../../adapters/mcp.js';
-import { startToolServer } from '../../remote/tool-server.js';
 import { buildToolbox, toolboxFlags } from '../toolbox-flags.js';
 
 function untilSignal(): Promise<string> {
@@ -25,6 +22,7 @@ export const toolServerCommand = defineCommand({
   async run({ options }) {
     const keys = options.apiKey ?? (process.env.CHAINLM_AGENT_API_KEY ? [process.env.CHAINLM_AGENT_API_KEY] : []);
     const tools = await buildToolbox(options);
+    const { startToolServer } = await import('../../remote/tool-server.js');
     const server = await startToolServer({ tools, apiKeys: keys, host: options.host, port: options.port, timeoutMs: options.timeoutMs });
     // The URL line is the contract scripts and tests wait for.
     process.stderr.write(`tool server listening on ${server.url} with ${tools.map((tool) => tool.name).join(', ')}${keys.length ? ' (bearer keys required)' : ''}\n`);
@@ -40,6 +38,7 @@ export const mcpCommand = defineCommand({
   options: toolboxFlags,
   examples: ['chainlm-agent mcp --tools calculator,javascript'],
   async run({ options }) {
+    const [{ createMcpServer }, { StdioServerTransport }] = await Promise.all([import('../../adapters/mcp.js'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
     const server = createMcpServer(await buildToolbox(options));
     await server.connect(new StdioServerTransport());
     await new Promise<void>((resolve) => {
