@@ -3,9 +3,10 @@
  * one space, trimmed; hashed to 20 bytes (sha1, base64) so the seen-set stays small.
  */
 import { createHash } from 'node:crypto';
+import { nfkc } from '../records/nfkc.js';
 
 export function normalizeForDedup(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return nfkc(text).toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 export function exactKey(text: string): string {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { recordText } from '../../records/kinds.js';
+import { combine32, fmix32 } from '../../dedup/hash32.js';
 import { defineOperator, filterBy } from '../operator.js';
 
 export const repetitionOperator = defineOperator({
@@ -24,15 +25,43 @@ export const repetitionOperator = defineOperator({
 });
 
 export function repeatedNgramRatio(text: string, n: number, unit: 'word' | 'char'): number {
-  const units = unit === 'word' ? text.split(/\s+/).filter((word) => word.length > 0) : Array.from(text.replace(/\s+/g, ''));
+  const units = unitHashes(text, unit);
   const total = units.length - n + 1;
   if (total <= 1) return 0;
-  const counts = new Map<string, number>();
+  // n-grams as 32-bit hashes (a collision can only overcount, by ~total²/2³² at most).
+  const counts = new Map<number, number>();
   for (let index = 0; index < total; index++) {
-    const gram = units.slice(index, index + n).join('\u0001');
-    counts.set(gram, (counts.get(gram) ?? 0) + 1);
+    let hash = n;
+    for (let offset = 0; offset < n; offset++) hash = combine32(hash, units[index + offset]);
+    counts.set(hash, (counts.get(hash) ?? 0) + 1);
   }
   let repeated = 0;
   for (const count of counts.values()) if (count > 1) repeated += count;
   return repeated / total;
+}
+
+/** 32-bit hashes of the words (whitespace-separated) or non-space characters of `text`. */
+function unitHashes(text: string, unit: 'word' | 'char'): Uint32Array {
+  const out = new Uint32Array(text.length);
+  let count = 0;
+  let hash = 0x811c9dc5;
+  let inWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    const space = code === 32 || code === 10 || code === 9 || code === 13 || code === 0x3000 || code === 0xa0;
+    if (unit === 'char') {
+      if (!space) out[count++] = fmix32(code);
+      continue;
+    }
+    if (space) {
+      if (inWord) out[count++] = fmix32(hash);
+      inWord = false;
+      hash = 0x811c9dc5;
+    } else {
+      hash = Math.imul(hash ^ code, 0x01000193);
+      inWord = true;
+    }
+  }
+  if (inWord) out[count++] = fmix32(hash);
+  return out.subarray(0, count);
 }
