@@ -1,7 +1,7 @@
 /**
- * Model configs: `type: openai` (any OpenAI-compatible endpoint) and, when the
- * engine is available, `type: local` (registered by local-model.ts). `abbr` names
- * the model in tables and output paths.
+ * Model configs: `type: openai` (any OpenAI-compatible endpoint) and `type:
+ * local` (an HF folder run in-process through @chainlm/engine). `abbr` names the
+ * model in tables and output paths.
  */
 import { z } from 'zod';
 import { positiveInt, type ComponentSpec } from '../config/component.js';
@@ -33,6 +33,8 @@ export const openaiModelSchema = z.strictObject({
   timeoutMs: positiveInt.default(120_000),
   rateLimit: z.strictObject({ requestsPerSecond: z.number().positive(), burst: positiveInt.default(1) }).optional(),
   echoMaxTokens: z.union([z.literal(0), z.literal(1)]).default(0),
+  /** How echoed tokens are split into context and continuation (see openai-compatible-model.ts). */
+  continuationSplit: z.enum(['token-count', 'text-offset']).default('token-count'),
   embeddings: z.boolean().default(false),
   registryId: z.string().optional(),
 });
@@ -51,4 +53,28 @@ models.register('openai', {
       name: openaiModelName(config),
       apiKey: config.apiKey ?? (config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined),
     }),
+});
+
+export const localModelSchema = z.strictObject({
+  type: z.literal('local'),
+  abbr: abbrSchema.optional(),
+  /** HF model folder: config.json, safetensors weights, tokenizer. */
+  path: z.string(),
+  /** PEFT LoRA adapter folder, merged into the weights. */
+  adapter: z.string().optional(),
+  /** Engine settings (see @chainlm/engine's EngineConfig), validated by the engine. */
+  engine: z.record(z.string(), z.unknown()).optional(),
+  registryId: z.string().optional(),
+});
+export type LocalModelConfig = z.infer<typeof localModelSchema>;
+
+models.register('local', {
+  type: 'local',
+  schema: localModelSchema,
+  create: async (config: LocalModelConfig) => {
+    // Imported on use: it loads TensorFlow.js, which HTTP-only runs do not need.
+    const { loadLocalModel } = await import('./local-model.js');
+    const name = config.abbr ?? config.path.split(/[\\/]/).filter(Boolean).pop()!.replace(/[^A-Za-z0-9_.-]+/g, '-');
+    return loadLocalModel(config.path, { name, adapter: config.adapter, engine: config.engine, registryId: config.registryId });
+  },
 });

@@ -76,8 +76,8 @@ describe('OpenAICompatibleModel', () => {
     expect(truncateAtStop('abcdef', ['x', 'y', 'z', 'w', 'd'])).toBe('abc');
   });
 
-  it('scores log-likelihood over the continuation tokens only (text_offset)', async () => {
-    const { model, server } = await setup();
+  it('scores log-likelihood over the continuation tokens only (text-offset split)', async () => {
+    const { model, server } = await setup({}, { continuationSplit: 'text-offset' });
     const results = await model.loglikelihood(pairs);
     results.forEach((result, index) => {
       const expected = expectedLoglikelihood(pairs[index].context, pairs[index].continuation);
@@ -90,16 +90,18 @@ describe('OpenAICompatibleModel', () => {
     expect(server.counts.echoRequests).toBe(3);
   });
 
-  it('counts context tokens with an extra echo when the server gives no text_offset, caching per context', async () => {
+  it('by default counts context tokens with an extra echo (cached per context), agreeing with the offsets', async () => {
     const { model, server } = await setup({ textOffset: false });
-    const withOffsets = await (await setup()).model.loglikelihood(pairs);
+    const withOffsets = await (await setup({}, { continuationSplit: 'text-offset' })).model.loglikelihood(pairs);
     expect(await model.loglikelihood(pairs)).toEqual(withOffsets);
     expect(await model.loglikelihood([pairs[0]])).toEqual([withOffsets[0]]);
     expect(server.counts.echoRequests).toBe(3 + 2 + 1); // 3 scored, 2 non-empty contexts counted once, then 1 scored
   });
 
   it('drops the generated token when echoMaxTokens is 1', async () => {
-    const { model } = await setup({}, { echoMaxTokens: 1 });
+    const { model } = await setup({}, { echoMaxTokens: 1, continuationSplit: 'text-offset' });
+    const { model: counting } = await setup({}, { echoMaxTokens: 1 });
+    expect(await counting.loglikelihood([pairs[1]])).toEqual(await model.loglikelihood([pairs[1]]));
     const expected = expectedLoglikelihood(pairs[1].context, pairs[1].continuation);
     const [result] = await model.loglikelihood([pairs[1]]);
     expect(result.tokenCount).toBe(expected.tokenCount);

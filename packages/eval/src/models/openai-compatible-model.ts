@@ -3,11 +3,17 @@
  * LMDeploy, OpenAI). Generation uses /completions or /chat/completions;
  * log-likelihood always uses /completions with `echo: true, logprobs: 1,
  * max_tokens: 0` and reads `choices[0].logprobs.token_logprobs` over the
- * continuation's tokens. Which echoed tokens belong to the continuation comes
- * from `text_offset` (a token belongs to it when it ends after the context);
- * servers without `text_offset` get one more request that echoes the context
- * alone to count its tokens (cached per context). A null log-prob (the first
- * token, which has nothing before it) is skipped and not counted.
+ * continuation's tokens. Which echoed tokens belong to the continuation:
+ *  - `token-count` (default): one more echo of the context alone counts its
+ *    tokens (cached per context); the continuation is every token after them.
+ *    This is how LocalModel scores, so a model scores the same in-process and
+ *    behind chainlm-serve. (A server's `text_offset` is built from decoded
+ *    single tokens, which drift from the prompt's characters with a BOS token
+ *    or SentencePiece spaces, so it is not the default.)
+ *  - `text-offset`: tokens that end after the context's length in characters
+ *    (one request; right for servers whose offsets are exact, like OpenAI's).
+ * A null log-prob (the first token, which has nothing before it) is skipped and
+ * not counted.
  */
 import { z } from 'zod';
 import { EvalError } from '../errors.js';
@@ -21,6 +27,8 @@ export interface OpenAIModelOptions extends HttpClientOptions {
   /** 0 (default) or 1 for servers that reject max_tokens 0; the generated token is dropped. */
   echoMaxTokens: 0 | 1;
   embeddings: boolean;
+  /** Default `token-count`. */
+  continuationSplit?: 'token-count' | 'text-offset';
   registryId?: string;
 }
 
@@ -105,7 +113,8 @@ export class OpenAICompatibleModel implements EvalModel {
   private async loglikelihoodOne(request: LoglikelihoodRequest): Promise<LoglikelihoodResult> {
     const full = request.context + request.continuation;
     const logprobs = await this.echo(full);
-    const first = logprobs.text_offset ? firstContinuationByOffset(logprobs.text_offset, request.context.length, full.length) : await this.contextTokenCount(request.context);
+    const byOffset = this.options.continuationSplit === 'text-offset' && logprobs.text_offset !== undefined;
+    const first = byOffset ? firstContinuationByOffset(logprobs.text_offset!, request.context.length, full.length) : await this.contextTokenCount(request.context);
     let logprob = 0;
     let tokenCount = 0;
     for (let i = first; i < logprobs.token_logprobs.length; i++) {

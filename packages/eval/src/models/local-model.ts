@@ -1,0 +1,126 @@
+/**
+ * An EvalModel run in-process through @chainlm/engine (paged KV cache,
+ * continuous batching): every request of a call is queued at once, so the
+ * engine batches them. Log-likelihood scores the same way as through
+ * chainlm-serve with the OpenAI client (`continuationSplit: token-count`):
+ * the prompt is tokenised with special tokens (BOS), the context's token count
+ * is its own encoding's length, and the continuation is every prompt token after
+ * it that has a log-prob (the first prompt token has none). So a model scores
+ * identically in-process and served.
+ */
+import { resolve } from 'node:path';
+import { Engine, stepModelFrom, type EngineConfigInput, type RequestFinishEvent, type TokenizerLike } from '@chainlm/engine';
+import { createModel, loadHfFolder, loadTokenizer, parseHfConfig } from '@chainlm/model';
+import { initBackend } from '@chainlm/runtime';
+import { EvalError } from '../errors.js';
+import type { EvalModel, GenerateRequest, GenerateResult, LoglikelihoodRequest, LoglikelihoodResult } from './eval-model.js';
+import { truncateAtStop } from './openai-compatible-model.js';
+import { mergePeftAdapter } from './peft-merge.js';
+
+export interface LocalModelOptions {
+  name: string;
+  identity?: Record<string, unknown>;
+  registryId?: string;
+}
+
+export class LocalModel implements EvalModel {
+  readonly name: string;
+  readonly identity: Record<string, unknown>;
+  readonly registryId?: string;
+
+  constructor(
+    readonly engine: Engine,
+    readonly tokenizer: TokenizerLike,
+    options: LocalModelOptions,
+  ) {
+    this.name = options.name;
+    this.identity = options.identity ?? { type: 'local', name: options.name };
+    this.registryId = options.registryId;
+  }
+
+  generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
+    return Promise.all(
+      requests.map(async (request) => {
+        const finish = await this.run(this.encode(request.prompt), {
+          maxTokens: request.maxTokens,
+          temperature: request.temperature ?? 0,
+          ...(request.topP !== undefined ? { topP: request.topP } : {}),
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
+          n: request.n ?? 1,
+          stop: request.stop ?? [],
+        });
+        const texts = [...finish.outputs].sort((a, b) => a.index - b.index).map((output) => truncateAtStop(output.text, request.stop ?? []));
+        return { texts };
+      }),
+    );
+  }
+
+  loglikelihood(requests: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {
+    return Promise.all(
+      requests.map(async (request) => {
+        const ids = this.encode(request.context + request.continuation);
+        const contextLength = request.context === '' ? 0 : this.encode(request.context).length;
+        const finish = await this.run(ids, { maxTokens: 1, temperature: 0, promptLogprobs: 0 });
+        let logprob = 0;
+        let tokenCount = 0;
+        // promptLogprobs[i] is prompt token i + 1's log-prob.
+        for (const entry of finish.promptLogprobs ?? []) {
+          if (entry.position < contextLength) continue;
+          logprob += entry.logprob;
+          tokenCount++;
+        }
+        return { logprob, tokenCount };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  private encode(text: string): number[] {
+    return this.tokenizer.encode(text, { addSpecialTokens: true });
+  }
+
+  private run(promptTokenIds: number[], sampling: Record<string, unknown>): Promise<RequestFinishEvent> {
+    if (promptTokenIds.length === 0) {
+      return Promise.reject(new EvalError('eval-model-request', `model "${this.name}": an empty prompt encodes to no tokens`, 'give the prompt some text, or use a tokenizer with a BOS token', 1));
+    }
+    return new Promise((resolveFinish, rejectFinish) => {
+      try {
+        this.engine.addRequest({ promptTokenIds, sampling }, (event) => {
+          if (event.type === 'request-finish') resolveFinish(event);
+        });
+      } catch (error) {
+        rejectFinish(error);
+      }
+    });
+  }
+}
+
+export interface LoadLocalModelOptions {
+  name: string;
+  /** A PEFT LoRA adapter folder merged into the weights before inference. */
+  adapter?: string;
+  engine?: EngineConfigInput;
+  registryId?: string;
+}
+
+/** Loads an HF model folder (config, safetensors, tokenizer) behind an engine. */
+export async function loadLocalModel(path: string, options: LoadLocalModelOptions): Promise<LocalModel> {
+  await initBackend();
+  const dir = resolve(path);
+  const folder = await loadHfFolder(dir);
+  if (!folder.tokenizerPath) {
+    throw new EvalError('eval-model-capability', `${dir} has no tokenizer`, 'text evaluation needs tokenizer.json (or tokenizer.model) in the model folder', 2);
+  }
+  const weights = options.adapter ? await mergePeftAdapter(folder.weights, resolve(options.adapter)) : folder.weights;
+  const model = createModel(parseHfConfig(folder.configJson), weights);
+  const tokenizer = await loadTokenizer(dir);
+  const engine = new Engine(stepModelFrom(model), { config: options.engine, tokenizer });
+  return new LocalModel(engine, tokenizer, {
+    name: options.name,
+    registryId: options.registryId,
+    identity: { type: 'local', path: dir, adapter: options.adapter ? resolve(options.adapter) : undefined, engine: options.engine },
+  });
+}
