@@ -101,3 +101,15 @@ describe('server limits', () => {
     expect(metrics.body).toMatch(/chainlm_generation_tokens_total\{model="tiny"\} 3/);
   });
 });
+
+describe('queue limit with streaming', () => {
+  it('counts streamed requests until their stream ends', async () => {
+    const { url } = await serve({ maxQueue: 2 });
+    const post = () =>
+      fetch(`${url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...longRequest, stream: true }) });
+    const responses = await Promise.all(Array.from({ length: 5 }, post));
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 429, 429, 429]);
+    await Promise.all(responses.map((response) => response.text()));
+    expect((await post()).status).toBe(200);
+  });
+});

@@ -64,25 +64,18 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
     const wait = limiter.take(keys.required ? `key:${keyIndex}` : `ip:${request.ip}`);
     if (wait > 0) throw new ApiError('rateLimited', 'rate limit exceeded for this API key', { headers: { 'retry-after': String(Math.ceil(wait)) } });
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     if (!generationRoutes.has(request.routeOptions.url ?? '')) return;
     if (closing) throw new ApiError('shuttingDown', 'the server is shutting down');
     if (inFlight >= options.maxQueue) {
       throw new ApiError('queueFull', `the server has ${inFlight} requests in flight (limit ${options.maxQueue}); retry later`, { headers: { 'retry-after': '1' } });
     }
     inFlight++;
-    let released = false;
-    const release = () => {
-      if (!released) {
-        released = true;
-        inFlight--;
-      }
-    };
-    request.raw.socket?.once('close', release);
-    (request as unknown as { release: () => void }).release = release;
+    // A response's 'close' fires once it is finished or its client went away, for
+    // plain and hijacked (streamed) replies alike.
+    reply.raw.once('close', () => inFlight--);
   });
   app.addHook('onResponse', async (request, reply) => {
-    (request as unknown as { release?: () => void }).release?.();
     metrics?.countRequest(request.routeOptions.url ?? 'unknown', reply.statusCode);
   });
   app.setErrorHandler((error, _request, reply) => {

@@ -32,6 +32,7 @@ const serve = defineCommand({
     maxSeqs: { type: 'number', description: 'sequences running at once', default: 64 },
     cacheMaxEntryCount: { type: 'number', description: 'fraction of free memory for the KV cache', default: 0.5 },
     maxQueue: { type: 'number', description: 'requests in flight before 429', default: 256 },
+    maxTokens: { type: 'number', description: 'default max_tokens of a request that gives none', default: 256 },
   },
   examples: ['chainlm-serve ./models/stories --port 23333', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
@@ -40,7 +41,7 @@ const serve = defineCommand({
       id: options.modelName,
       engine: { maxBatchTokens: options.maxBatchTokens, maxSeqs: options.maxSeqs, cacheMaxEntryCount: options.cacheMaxEntryCount, printPlan: true },
     });
-    const app = await createServer([model], { host: options.host, apiKeys, maxQueue: options.maxQueue });
+    const app = await createServer([model], { host: options.host, apiKeys, maxQueue: options.maxQueue, maxTokens: options.maxTokens });
     const address = await app.listen({ host: options.host, port: options.port });
     if (apiKeys.length === 0) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });
     events.emit({ type: 'log', level: 'info', message: `serving "${model.id}" at ${address}/v1 (context ${model.contextLength} tokens)` });
