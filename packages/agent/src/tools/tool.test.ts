@@ -76,6 +76,11 @@ describe('tool protocol', () => {
     expect(formatObservation({ ok: false, error: { code: 'timeout', message: 'slow', hint: 'faster' } })).toBe('Error (timeout): slow Hint: faster');
   });
 
+  it('reports a tool that breaks its output schema', async () => {
+    const liar = defineTool({ name: 'liar', description: 'wrong output', inputSchema: z.object({}), outputSchema: z.object({ value: z.number() }), call: async () => ({ value: 'seven' }) as never });
+    expect(await invokeTool(liar, {})).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('output schema') } });
+  });
+
   it('rejects invalid tool names', () => {
     expect(() => defineTool({ ...echo, name: 'has space' })).toThrow(/not valid/);
   });

@@ -6,7 +6,7 @@
  * `ToolResult` — never throws for an expected failure.
  */
 import { z } from 'zod';
-import { ToolError, type ToolErrorCode } from '../errors.js';
+import { AgentError, ToolError, type ToolErrorCode } from '../errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -37,7 +37,7 @@ export type ToolResult<Output = unknown> = { ok: true; output: Output } | { ok: 
 
 export function defineTool<Input, Output>(tool: Tool<Input, Output>): Tool<Input, Output> {
   if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/.test(tool.name)) {
-    throw new ToolError('invalid-input', `tool name "${tool.name}" is not valid`, 'use letters, digits, "_" or "-", starting with a letter (OpenAI function names)');
+    throw new AgentError('tool-name-invalid', `tool name "${tool.name}" is not valid`, 'use letters, digits, "_" or "-", starting with a letter (OpenAI function names)', 2);
   }
   return tool;
 }
@@ -107,6 +107,13 @@ export async function invokeTool(tool: Tool, rawInput: unknown, options: InvokeO
   });
   try {
     const output = await Promise.race([tool.call(parsed.data, { signal: controller.signal, timeoutMs }), timedOut]);
+    if (tool.outputSchema) {
+      // A tool that breaks its own output contract is a bug in the tool, reported as such.
+      const checked = tool.outputSchema.safeParse(output);
+      if (!checked.success) {
+        return { ok: false, error: { code: 'internal', message: `tool "${tool.name}" returned output that does not match its output schema: ${checked.error.issues[0]?.message}` } };
+      }
+    }
     return { ok: true, output };
   } catch (error) {
     return { ok: false, error: toFailure(tool, error) };
