@@ -18,7 +18,7 @@ export const tinyCorpus = [
   'line 1 of the corpus with words',
 ];
 
-export async function makeTinyModelFolder(): Promise<string> {
+export async function makeTinyModelFolder(options: { maxPositionEmbeddings?: number } = {}): Promise<string> {
   await initBackend();
   const work = mkdtempSync(join(tmpdir(), 'eval-tiny-model-'));
   const { tokenizer, tokenizerJson } = await trainBpeTokenizer(tinyCorpus, { vocabSize: 300, specialTokens: ['<|endoftext|>'], minFrequency: 1 });
@@ -32,7 +32,7 @@ export async function makeTinyModelFolder(): Promise<string> {
     numLayers: 2,
     numHeads: 4,
     numKvHeads: 2,
-    maxPositionEmbeddings: 256,
+    maxPositionEmbeddings: options.maxPositionEmbeddings ?? 256,
     eosTokenId: eos,
     bosTokenId: null,
   });

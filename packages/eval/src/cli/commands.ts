@@ -26,6 +26,7 @@ export const runCommand = defineCommand({
     datasets: { type: 'list', valueName: 'A,B', description: 'built-in datasets for --model' },
     dataDir: { type: 'string', valueName: 'DIR', description: 'folder with gsm8k/, mmlu/, arc/, humaneval/ ... (default: $CHAINLM_EVAL_DATA_DIR)' },
     shots: { type: 'number', valueName: 'N', description: 'in-context examples for built-in datasets (0 = zero-shot)' },
+    maxOutLen: { type: 'number', valueName: 'N', description: 'cap generated tokens of built-in gen datasets' },
     limit: { type: 'number', valueName: 'N', description: 'evaluate only the first N items of each dataset' },
     name: { type: 'string', valueName: 'NAME', description: 'run name prefix' },
     concurrency: { type: 'number', valueName: 'N', description: 'tasks run at once' },
@@ -70,6 +71,7 @@ async function runConfigFrom(file: string | undefined, options: Record<string, u
     presets: options.datasets as string[],
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     ...(options.shots !== undefined ? { shots: options.shots } : {}),
+    ...(options.maxOutLen !== undefined ? { maxOutLen: options.maxOutLen } : {}),
   };
   return buildRunConfig(shortcut as never, 'command-line flags');
 }

@@ -71,6 +71,8 @@ describe('run config', () => {
     expect(config.datasets.map((entry) => entry.abbr)).toEqual(['gsm8k', 'arithmetic']);
     expect(config.datasets[0].loader).toEqual({ type: 'gsm8k', path: '/data/gsm8k' });
     expect(config.datasets[0].infer.retriever).toEqual({ type: 'zero-shot' });
+    const capped = buildRunConfig({ models: [{ type: 'openai', baseUrl: 'http://x/v1', model: 'm' }], presets: ['gsm8k', 'arithmetic'], dataDir: '/data', maxOutLen: 16 });
+    expect(capped.datasets.map((entry) => (entry.infer.inferencer as { maxOutLen: number }).maxOutLen)).toEqual([16, 8]);
     expect(() => buildRunConfig({ models: [{ type: 'openai', baseUrl: 'http://x/v1', model: 'm' }], presets: ['gsm8k'] })).toThrow(/needs a data folder/);
     expect(() => buildRunConfig({ models: [{ type: 'openai', baseUrl: 'http://x/v1', model: 'm' }], presets: ['nope'] })).toThrow(/unknown built-in dataset "nope"/);
   });

@@ -22,6 +22,8 @@ export function runConfigSchema() {
     dataDir: z.string().optional(),
     /** In-context examples for presets (0 = zero-shot); default: each preset's own. */
     shots: nonNegativeInt.optional(),
+    /** Caps generated tokens of gen presets (tiny models, quick checks). */
+    maxOutLen: positiveInt.optional(),
     /** Evaluate only the first N test items of each dataset. */
     limit: positiveInt.optional(),
     /** Default: <CHAINLM_HOME>/evals. */
@@ -64,7 +66,7 @@ function finishRunConfig(parsed: ParsedRunConfig, source: string, baseDir: strin
   const dataDir = absolute(parsed.dataDir ?? process.env.CHAINLM_EVAL_DATA_DIR);
   const datasets = [
     ...parsed.datasets.map((dataset) => ({ ...dataset, loader: resolveLoaderPaths(dataset.loader, absolute) })),
-    ...parsed.presets.map((name) => presetDataset(name, { dataDir, shots: parsed.shots })),
+    ...parsed.presets.map((name) => presetDataset(name, { dataDir, shots: parsed.shots, maxOutLen: parsed.maxOutLen })),
   ];
   if (datasets.length === 0) throw new ConfigError(source, [{ path: 'datasets', message: 'no datasets: list `datasets:` configs or `presets:` names' }]);
   const duplicate = (names: string[]) => names.find((name, index) => names.indexOf(name) !== index);

@@ -12,6 +12,8 @@ import { datasetConfigSchema, type DatasetConfig } from '../config/dataset-confi
 export interface PresetOptions {
   dataDir?: string;
   shots?: number;
+  /** Caps generated tokens of gen presets (tiny models, quick checks). */
+  maxOutLen?: number;
 }
 
 const mcqPrompt = '{question}\nA. {A}\nB. {B}\nC. {C}\nD. {D}\nAnswer:';
@@ -114,5 +116,9 @@ export function presetDataset(name: string, options: PresetOptions = {}): Datase
   if (!options.dataDir && !needsNoData.has(name)) {
     throw new EvalError('eval-dataset-missing', `built-in dataset "${name}" needs a data folder`, 'pass --data-dir DIR (a folder with gsm8k/, mmlu/, arc/, humaneval/, ...) or set CHAINLM_EVAL_DATA_DIR');
   }
-  return validateConfig(build(options.dataDir ?? '', options.shots), datasetConfigSchema(), `built-in dataset ${name}`) as DatasetConfig;
+  const config = build(options.dataDir ?? '', options.shots) as { infer: { inferencer: { type: string; maxOutLen?: number } } };
+  if (options.maxOutLen !== undefined && config.infer.inferencer.type === 'gen') {
+    config.infer.inferencer.maxOutLen = Math.min(config.infer.inferencer.maxOutLen ?? options.maxOutLen, options.maxOutLen);
+  }
+  return validateConfig(config, datasetConfigSchema(), `built-in dataset ${name}`) as DatasetConfig;
 }
