@@ -105,10 +105,27 @@ describe('dataset_sql', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(`COPY (SELECT range::INTEGER AS id, 'line ' || range AS text FROM range(12)) TO '${join(folder, 'poems', 'train', 'part-0.parquet')}' (FORMAT parquet)`);
+    // The packages/data layout: manifest.json, records/ and quarantine/ parts; a hidden half-written folder.
+    const dataRoot = join(folder, 'my-poems');
+    mkdirSync(join(dataRoot, 'records'), { recursive: true });
+    mkdirSync(join(dataRoot, 'quarantine'), { recursive: true });
+    mkdirSync(join(folder, '.tmp-ingest', 'records'), { recursive: true });
+    await connection.run(`COPY (SELECT 'a' AS id, 'roses are red' AS text) TO '${join(dataRoot, 'records', 'part-00000.parquet')}' (FORMAT parquet)`);
+    await connection.run(`COPY (SELECT 'x.jsonl' AS file, 3 AS line, 'bad json' AS reason, '{' AS raw) TO '${join(dataRoot, 'quarantine', 'part-00000.parquet')}' (FORMAT parquet)`);
+    await connection.run(`COPY (SELECT 1 AS n) TO '${join(folder, '.tmp-ingest', 'records', 'part-00000.parquet')}' (FORMAT parquet)`);
+    writeFileSync(join(dataRoot, 'manifest.json'), JSON.stringify({ name: 'my-poems', kind: 'text', parts: ['records/part-00000.parquet'], quarantineParts: ['quarantine/part-00000.parquet'] }));
     connection.closeSync();
     instance.closeSync();
   });
   const tool = createDatasetSqlTool({ datasetsFolder: folder });
+
+  it('sees packages/data datasets under the same view names as `chainlm-data sql`', async () => {
+    expect(await invokeTool(tool, { sql: 'SELECT text FROM "my-poems"' })).toMatchObject({ ok: true, output: { rows: [{ text: 'roses are red' }] } });
+    expect(await invokeTool(tool, { sql: 'SELECT count(*) AS n FROM my_poems' })).toMatchObject({ ok: true, output: { rows: [{ n: '1' }] } });
+    expect(await invokeTool(tool, { sql: 'SELECT reason FROM my_poems__quarantine' })).toMatchObject({ ok: true, output: { rows: [{ reason: 'bad json' }] } });
+    const tables = await invokeTool(tool, { sql: 'SELECT table_name FROM information_schema.tables ORDER BY 1' });
+    expect(tables.ok && tables.output.rows.map((row: { table_name: string }) => row.table_name)).toEqual(['my-poems', 'my-poems__quarantine', 'my_poems', 'my_poems__quarantine', 'poems']);
+  });
 
   it('runs a SELECT over the dataset view and caps rows', async () => {
     expect(await invokeTool(tool, { sql: 'SELECT count(*) AS n, max(id) AS top FROM poems' })).toMatchObject({ ok: true, output: { columns: ['n', 'top'], rows: [{ n: '12', top: 11 }] } });

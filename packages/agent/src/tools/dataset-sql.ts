@@ -1,13 +1,17 @@
 /**
- * Read-only SQL over chainlm datasets. Layout read (CHAINLM_HOME/datasets):
- *   <name>/**\/*.parquet   → a view named <name> over all its Parquet files
- *   <name>/**\/*.duckdb    → attached READ_ONLY as database <name>_db
+ * Read-only SQL over chainlm datasets, with the views packages/data's `sql` gives
+ * (same names, so a query works in both places), read from CHAINLM_HOME/datasets:
+ *   <name>/manifest.json (packages/data)  → view <name> over its `parts`, union_by_name;
+ *                                           <name>__quarantine over `quarantineParts`
+ *   <name>/ without a manifest            → view <name> over its Parquet files (quarantine/ excluded)
+ *   <name>/*.duckdb                       → attached READ_ONLY as database <name>_db
+ * Names with "-" or "." also get an identifier-safe alias (my-name → my_name).
  * Each call opens a fresh in-memory DuckDB, creates the views, then locks it down:
  * file access is limited to the datasets folder (`allowed_directories` +
  * `enable_external_access=false`) and the configuration is locked, so a query cannot
  * read /etc/passwd or re-enable access. Only a single SELECT statement is accepted.
  */
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
@@ -20,11 +24,15 @@ export interface DatasetSqlOptions {
   maxRows?: number;
 }
 
-interface DatasetFiles {
+export interface DatasetFiles {
   name: string;
-  parquet: boolean;
+  /** Absolute Parquet paths of the records. */
+  parts: string[];
+  quarantineParts: string[];
   duckdbFiles: string[];
 }
+
+const manifestSchema = z.looseObject({ parts: z.array(z.string()).default([]), quarantineParts: z.array(z.string()).default([]) });
 
 const inputSchema = z.strictObject({
   sql: z.string().min(1).describe('one SELECT statement; datasets are views named after their folder (list them with SELECT table_name FROM information_schema.tables)'),
@@ -40,15 +48,39 @@ export async function findDatasets(folder: string): Promise<DatasetFiles[]> {
   }
   const datasets: DatasetFiles[] = [];
   for (const entry of entries) {
-    if (!entry.isDirectory() || !/^[A-Za-z0-9_.-]+$/.test(entry.name)) continue;
-    const files = (await readdir(join(folder, entry.name), { recursive: true })).map(String);
+    // Hidden folders are packages/data's half-written datasets: never visible.
+    if (!entry.isDirectory() || entry.name.startsWith('.') || !/^[A-Za-z0-9_.-]+$/.test(entry.name)) continue;
+    const root = join(folder, entry.name);
+    const files = (await readdir(root, { recursive: true })).map(String);
+    const manifest = await readManifest(join(root, 'manifest.json'));
     datasets.push({
       name: entry.name,
-      parquet: files.some((file) => file.endsWith('.parquet')),
-      duckdbFiles: files.filter((file) => file.endsWith('.duckdb')).map((file) => join(folder, entry.name, file)),
+      parts: (manifest?.parts ?? files.filter((file) => file.endsWith('.parquet') && !file.startsWith('quarantine'))).map((file) => join(root, file)),
+      quarantineParts: (manifest?.quarantineParts ?? files.filter((file) => file.endsWith('.parquet') && file.startsWith('quarantine'))).map((file) => join(root, file)),
+      duckdbFiles: files.filter((file) => file.endsWith('.duckdb')).map((file) => join(root, file)),
     });
   }
   return datasets;
+}
+
+async function readManifest(path: string): Promise<z.output<typeof manifestSchema> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // a corrupt manifest: fall back to the folder's Parquet files
+  }
+}
+
+function viewAliases(name: string): string[] {
+  const safe = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return safe === name ? [name] : [name, safe];
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
@@ -60,13 +92,20 @@ async function openLockedDown(folder: string): Promise<{ connection: DuckDBConne
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const datasets: string[] = [];
+  const list = (files: string[]) => `[${files.map(literal).join(', ')}]`;
   for (const dataset of await findDatasets(folder)) {
-    if (dataset.parquet) {
-      await connection.run(`CREATE VIEW ${quote(dataset.name)} AS SELECT * FROM read_parquet(${literal(join(folder, dataset.name, '**', '*.parquet'))})`);
-      datasets.push(dataset.name);
+    for (const alias of viewAliases(dataset.name)) {
+      if (dataset.parts.length > 0) {
+        await connection.run(`CREATE VIEW ${quote(alias)} AS SELECT * FROM read_parquet(${list(dataset.parts)}, union_by_name = true)`);
+        datasets.push(alias);
+      }
+      if (dataset.quarantineParts.length > 0) {
+        await connection.run(`CREATE VIEW ${quote(`${alias}__quarantine`)} AS SELECT * FROM read_parquet(${list(dataset.quarantineParts)})`);
+        datasets.push(`${alias}__quarantine`);
+      }
     }
     for (const [index, file] of dataset.duckdbFiles.entries()) {
-      const alias = `${dataset.name}_db${index === 0 ? '' : index}`;
+      const alias = `${viewAliases(dataset.name).at(-1)}_db${index === 0 ? '' : index}`;
       await connection.run(`ATTACH ${literal(file)} AS ${quote(alias)} (READ_ONLY)`);
       datasets.push(alias);
     }

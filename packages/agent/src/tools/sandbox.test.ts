@@ -59,7 +59,7 @@ const python = findPython();
 if (!python) console.warn('python3 not found: skipping the Python sandbox tests');
 
 describe.skipIf(!python)('python sandbox (subprocess)', () => {
-  const py = createPythonInterpreterTool({ timeLimitMs: 1_500, memoryLimitBytes: 256 * 1024 * 1024 });
+  const py = createPythonInterpreterTool({ timeLimitMs: 1_000, memoryLimitBytes: 256 * 1024 * 1024 });
 
   it('returns stdout and the final expression value, and may use its own folder', async () => {
     const code = 'print("hello")\nopen("notes.txt", "w").write("abc")\nimport math\nlen(open("notes.txt").read()) + math.floor(2.5)';
