@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,26 @@ describe('chainlm CLI', () => {
     const missing = chainlm(['registry', 'show', 'nope'], { CHAINLM_HOME: home });
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toMatch(/no artifact "nope"/);
+  });
+
+  it('pipeline run prints the JSON report, skips on re-run, and exits 1 when a stage fails', () => {
+    const home = mkdtempSync(join(tmpdir(), 'chainlm-home-'));
+    const file = join(home, 'p.yaml');
+    writeFileSync(
+      file,
+      `name: cli-test\nstages:\n  - name: data\n    uses: demo-data\n    with: { stories: 20, arithmetic: 10, toolUse: 2, storyQa: 2 }\n  - name: ingest\n    uses: ingest\n    with: { dataset: s, files: ["\${stages.data.stories}"] }\n`,
+    );
+    const first = chainlm(['pipeline', 'run', file, '--json'], { CHAINLM_HOME: home });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).stages.map((stage: { status: string }) => stage.status)).toEqual(['done', 'done']);
+    const second = JSON.parse(chainlm(['pipeline', 'run', file, '--json'], { CHAINLM_HOME: home }).stdout);
+    expect(second.stages.map((stage: { status: string }) => stage.status)).toEqual(['skipped', 'skipped']);
+    writeFileSync(file, `name: cli-test\nstages:\n  - name: ingest\n    uses: ingest\n    with: { dataset: s, files: [/no/such/file.jsonl] }\n`);
+    const failed = chainlm(['pipeline', 'run', file, '--json'], { CHAINLM_HOME: home });
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout).stages[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/no\/such\/file/) });
+    const bad = chainlm(['pipeline', 'run', join(home, 'missing.yaml')], { CHAINLM_HOME: home });
+    expect(bad.code).toBe(2);
   });
 
   it('--help lists the per-package CLIs', () => {

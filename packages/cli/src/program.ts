@@ -1,5 +1,6 @@
 import { defineCommand, runProgram, type Program } from '@chainlm/core';
 import { doctorCommand } from './commands/doctor.js';
+import { pipelineRunCommand } from './commands/pipeline.js';
 import { registryLsCommand, registryShowCommand } from './commands/registry.js';
 import { packageCliHelp } from './package-clis.js';
 
@@ -20,11 +21,11 @@ export const program: Program = {
   name: 'chainlm',
   summary: 'the full LLM chain: data → model → train → eval → serve → agents → console',
   version: '0.1.0',
-  commands: [doctorCommand, startCommand, registryLsCommand, registryShowCommand],
+  commands: [doctorCommand, startCommand, pipelineRunCommand, registryLsCommand, registryShowCommand],
   epilog: packageCliHelp(),
 };
 
-const groups = new Set(['registry']);
+const groups = new Set(['registry', 'pipeline']);
 
 export function runChainlm(argv: string[]): Promise<number> {
   const [first, second, ...rest] = argv;

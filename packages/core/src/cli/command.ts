@@ -48,6 +48,8 @@ export interface CommandContext<O extends Record<string, OptionSpec>> {
   events: EventBus;
   /** Writes human-readable output to stdout; silenced under --json. */
   print(text: string): void;
+  /** Ends with this exit code after the result is printed (e.g. 1 when a pipeline stage failed). */
+  setExitCode(code: 0 | 1 | 2): void;
 }
 
 export interface Command<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
@@ -120,14 +122,18 @@ export async function runProgram(program: Program, argv: string[], io: { stdout?
     const print = (text: string) => {
       if (!json) stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     };
+    let exitCode: 0 | 1 | 2 = 0;
+    const setExitCode = (code: 0 | 1 | 2) => {
+      exitCode = code;
+    };
     try {
-      const result = await command.run({ options: parsed.options as never, positionals: parsed.positionals, json, events, print });
+      const result = await command.run({ options: parsed.options as never, positionals: parsed.positionals, json, events, print, setExitCode });
       if (json) stdout.write(`${JSON.stringify(result ?? {}, null, 2)}\n`);
       else if (command.render && result !== undefined) command.render(result, print);
     } finally {
       renderer?.close();
     }
-    return 0;
+    return exitCode;
   } catch (error) {
     stderr.write(`${formatError(error)}\n`);
     if (process.env.CHAINLM_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
