@@ -13,7 +13,7 @@ import { createServer, loadServedModel } from '@chainlm/server';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
-import { makeTinyModelFolder } from '../__tests__/tiny-model.js';
+import { makeTinyModelFolder } from '../bench/tiny-model.js';
 import { buildRunConfig } from '../config/run-config.js';
 import { runEval } from '../run/run-eval.js';
 import { loadLocalModel, type LocalModel } from './local-model.js';

@@ -122,10 +122,13 @@ async function evaluate(
     ready.map(([id, shards]): RunnerTask<SummaryRow[]> => ({
       id: `eval ${id}`,
       label: `evaluate ${id}`,
-      run: async () => {
+      total: shards.reduce((sum, shard) => sum + shard.end - shard.start, 0),
+      unit: 'items',
+      run: async (progress) => {
         const dataset = datasets.find((candidate) => candidate.config.abbr === shards[0].dataset)!;
         const records = shards.flatMap((shard) => inferred.get(shard.id)!.records);
         const result = await runEvalTask(dataset.config, records, dataset.test);
+        progress?.update(records.length);
         const rows = summaryRows(result, shards[0].model, dataset);
         await writeJsonAtomic(paths.results(shards[0].model, dataset.config.abbr), { ...rows[0], extra: result.extra ?? {}, details: result.details });
         return rows;

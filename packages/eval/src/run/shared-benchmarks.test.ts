@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, loadServedModel } from '@chainlm/server';
 import { describe, expect, it } from 'vitest';
-import { makeTinyModelFolder } from '../__tests__/tiny-model.js';
+import { makeTinyModelFolder } from '../bench/tiny-model.js';
 import { buildRunConfig } from '../config/run-config.js';
 import { runEval } from './run-eval.js';
 

@@ -23,13 +23,17 @@ export function mixSeed(seed: number, index: number): number {
   return (value ^ (value >>> 16)) >>> 0;
 }
 
-/** `k` distinct indices from [0, n) without replacement (partial Fisher–Yates). */
+/**
+ * `k` distinct indices from [0, n) without replacement, in draw order. Floyd's
+ * algorithm: O(k) time and memory, so sampling a few examples from a large train
+ * split per test item does not allocate the whole range each time.
+ */
 export function sampleIndices(n: number, k: number, random: () => number): number[] {
-  const pool = Array.from({ length: n }, (_, index) => index);
   const take = Math.min(k, n);
-  for (let i = 0; i < take; i++) {
-    const j = i + Math.floor(random() * (n - i));
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+  const chosen = new Set<number>();
+  for (let j = n - take; j < n; j++) {
+    const candidate = Math.floor(random() * (j + 1));
+    chosen.add(chosen.has(candidate) ? j : candidate);
   }
-  return pool.slice(0, take);
+  return [...chosen];
 }
