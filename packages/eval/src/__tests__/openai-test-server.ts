@@ -23,6 +23,8 @@ export interface TestServerOptions {
   complete?: (prompt: string, sample: number) => string | undefined;
   /** Answer every POST with a 200 that is not OpenAI-shaped. */
   malformed?: boolean;
+  /** Answer every POST with a 200 HTML page. */
+  html?: boolean;
 }
 
 export interface TestServer {
@@ -116,6 +118,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return reply.code(429).header('retry-after', '0').send({ error: { message: 'rate limited' } });
     }
     if (options.malformed && request.method === 'POST') return reply.send({ choices: [] });
+    if (options.html && request.method === 'POST') return reply.type('text/html').send('<html>not an API</html>');
     if (options.every500 && n % options.every500 === 0) {
       counts.failuresInjected++;
       return reply.code(500).send({ error: { message: 'boom' } });

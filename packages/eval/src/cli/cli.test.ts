@@ -81,6 +81,15 @@ describe('chainlm-eval CLI', () => {
     const usage = await exec(['run', '--model', server.url]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/missing CONFIG/);
+    const both = await exec(['run', join(root, 'a.json'), '--model', server.url, '--datasets', 'arithmetic']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give either CONFIG or --model\/--datasets, not both/);
+    const mode = await exec(['run', '--model', server.url, '--model-name', 'toy', '--mode', 'fast', '--datasets', 'arithmetic']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toMatch(/--mode must be completions or chat, got "fast"/);
+    const down = await exec(['run', '--model', 'http://127.0.0.1:9/v1', '--datasets', 'arithmetic']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot list the models of http:\/\/127.0.0.1:9\/v1[\s\S]*--model-name/);
     const missing = await exec(['show', 'nope', '--output-dir', join(root, 'runs')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no finished eval run "nope"[\s\S]*hint: `chainlm-eval list`/);

@@ -2,12 +2,11 @@
  * `--model PATH_OR_URL` of the run shortcut: an http(s) URL is an
  * OpenAI-compatible endpoint (`/v1` added when the URL has no path; the model
  * name from --model-name, else the endpoint's first /models entry); anything
- * else is a local checkpoint folder, run in-process through the engine.
+ * else is a local HF checkpoint folder, run in-process through the engine.
  */
 import { UsageError } from '@chainlm/core';
 import { z } from 'zod';
 import { EvalError } from '../errors.js';
-import { models } from '../models/model-specs.js';
 
 export interface ModelFlags {
   model: string;
@@ -25,9 +24,6 @@ export async function modelConfigFromFlag(flags: ModelFlags): Promise<Record<str
     const model = flags.modelName ?? (await firstServedModel(baseUrl));
     if (flags.mode !== undefined && flags.mode !== 'completions' && flags.mode !== 'chat') throw new UsageError(`run: --mode must be completions or chat, got "${flags.mode}"`);
     return { type: 'openai', baseUrl, model, ...(flags.mode ? { mode: flags.mode } : {}), ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) };
-  }
-  if (!models.has('local')) {
-    throw new EvalError('eval-model-capability', `--model ${flags.model}: local checkpoints need the in-process engine, which this build does not have`, 'serve the checkpoint with `chainlm-serve` and pass its URL, e.g. --model http://127.0.0.1:8000', 2);
   }
   return { type: 'local', path: flags.model };
 }

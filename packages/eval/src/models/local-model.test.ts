@@ -73,6 +73,10 @@ describe('LocalModel', () => {
     expect(sampled.texts).toHaveLength(3);
   });
 
+  it('refuses a prompt that encodes to no tokens', async () => {
+    await expect(local.loglikelihood([{ context: '', continuation: '' }])).rejects.toMatchObject({ code: 'eval-model-request', message: expect.stringContaining('empty prompt') });
+  });
+
   it('merges a PEFT adapter: W += (alpha / r) · B · A', async () => {
     const base: WeightMap = new Map([['m.q_proj.weight', { shape: [2, 3], dtype: 'F32', data: new Float32Array([1, 2, 3, 4, 5, 6]) }]]);
     const adapterDir = mkdtempSync(join(tmpdir(), 'eval-adapter-'));

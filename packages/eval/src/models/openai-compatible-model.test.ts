@@ -157,6 +157,17 @@ describe('OpenAICompatibleModel', () => {
   });
 });
 
+describe('OpenAICompatibleModel guards', () => {
+  it('rejects a response that is not JSON', async () => {
+    const { model } = await setup({ html: true });
+    await expect(model.generate([{ prompt: 'x', maxTokens: 1 }])).rejects.toMatchObject({
+      code: 'eval-model-response',
+      message: expect.stringContaining('the response is not JSON: <html>'),
+      hint: expect.stringContaining('http://host:8000/v1'),
+    });
+  });
+});
+
 describe('firstContinuationByOffset', () => {
   it('finds the first token that ends after the context, including one straddling it', () => {
     // tokens: "ab" [0,2) "cd" [2,4) "ef" [4,6)
