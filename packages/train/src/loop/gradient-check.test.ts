@@ -1,15 +1,18 @@
 /**
- * Gradient check: the analytic gradient of the masked loss (tf.variableGrads through
- * the model's forward) against central finite differences, for every parameter kind
- * of the decoder — embedding, attention norm, q/k/v/o, MLP norm, gate/up/down, final
- * norm, untied classifier — on a tiny float32 config. Weights are drawn with std 0.3
- * (not 0.02) so gradients are well above float32 noise.
+ * Gradient check: the analytic gradient of the training loss (tf.variableGrads
+ * through the training forward and the fused classifier loss) against central finite
+ * differences of the loss value, for every parameter kind — embedding, attention
+ * norm, q/k/v/o, MLP norm, gate/up/down, final norm, untied classifier, and LoRA's
+ * a and b — on a tiny float32 config. Weights are drawn with std ~0.3 (not 0.02) so
+ * gradients are well above float32 noise.
  */
-import { canonicalShapes, createModel, forward, presetConfig, type Model } from '@chainlm/model';
+import { canonicalShapes, classifierMatrix, createModel, presetConfig, type Model } from '@chainlm/model';
 import { initBackend, tf } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decoderHidden, type LinearHooks } from '../forward/decoder.js';
+import { classifierLossSum, classifierLossSumWithGrad } from '../forward/fused-loss.js';
+import { attachLora } from '../lora/lora-runtime.js';
 import { Rng } from '../optim/rng.js';
-import { maskedCrossEntropySum } from './loss.js';
 
 const config = presetConfig('tiny', {
   vocabSize: 11, hiddenSize: 8, intermediateSize: 12, numLayers: 1, numHeads: 2, numKvHeads: 1, maxPositionEmbeddings: 16, tieWordEmbeddings: false,
@@ -29,7 +32,8 @@ function randomModel(seed: number): Model {
 
 describe('gradient check', () => {
   let model: Model;
-  let lossOf: () => tf.Scalar;
+  let lossOf: (withGrad: boolean) => tf.Scalar;
+  let named: { name: string; variable: tf.Variable }[];
 
   beforeAll(async () => {
     await initBackend();
@@ -37,18 +41,29 @@ describe('gradient check', () => {
     const rng = new Rng(3);
     const ids = Int32Array.from({ length: batch * (seq + 1) }, () => rng.int(config.vocabSize));
     const inputs = tf.tensor2d(ids.filter((_, index) => index % (seq + 1) !== seq), [batch, seq], 'int32');
-    const targets = tf.tensor2d(ids.filter((_, index) => index % (seq + 1) !== 0), [batch, seq], 'int32');
+    const targets = ids.filter((_, index) => index % (seq + 1) !== 0);
     // Two packed documents in row 1, and one masked position.
     const segmentIds = [0, 0, 0, 0, 0, 0, 0, 1, 1, 1];
-    const mask = tf.tensor2d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1], [batch, seq]);
-    lossOf = () => tf.tidy(() => maskedCrossEntropySum(forward(model, inputs, { segmentIds }), targets, mask));
+    const mask = Float32Array.from([1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
+    const hooks: LinearHooks = new Map();
+    const lora = attachLora(model, hooks, { rank: 2, alpha: 4, dropout: 0, targetModules: ['q_proj', 'down_proj'], quantBits: 8, groupSize: 4 }, { seed: 1, quantize: false });
+    // B starts at 0 (so A would get no gradient): give it values for the check.
+    for (const { name, variable } of lora.parameters) if (name.endsWith('lora_b')) variable.assign(tf.randomNormal(variable.shape, 0, 0.5, 'float32', 9));
+    for (const { variable } of model.parameters()) variable.trainable = true;
+    named = [...model.parameters().map(({ name, variable }) => ({ name, variable })), ...lora.parameters];
+    lossOf = (withGrad) =>
+      tf.tidy(() => {
+        const hidden = decoderHidden(model, hooks, inputs, segmentIds);
+        const loss = withGrad ? classifierLossSumWithGrad : classifierLossSum;
+        return loss(hidden, classifierMatrix(model, true), { targets, mask });
+      });
   });
 
   it('matches central differences for every parameter kind', () => {
-    const parameters = model.parameters();
+    const parameters = named;
     const kinds = new Set(parameters.map(({ name }) => name.replace(/\.\d+\./, '.N.')));
-    expect(kinds.size).toBeGreaterThanOrEqual(11);
-    const { grads } = tf.variableGrads(lossOf, parameters.map(({ variable }) => variable));
+    expect(kinds.size).toBeGreaterThanOrEqual(15);
+    const { grads } = tf.variableGrads(() => lossOf(true), parameters.map(({ variable }) => variable));
     const eps = 1e-2;
     for (const { name, variable } of parameters) {
       const analytic = grads[variable.name].dataSync() as Float32Array;
@@ -61,7 +76,7 @@ describe('gradient check', () => {
           const values = original.slice();
           values[index] += delta;
           variable.assign(tf.tensor(values, variable.shape));
-          return lossOf().dataSync()[0];
+          return lossOf(false).dataSync()[0];
         };
         const numeric = (probe(eps) - probe(-eps)) / (2 * eps);
         variable.assign(tf.tensor(original, variable.shape));

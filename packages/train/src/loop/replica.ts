@@ -3,13 +3,14 @@
  * loss on a batch. Built from a plain, serializable spec so worker threads build
  * the same replica the main thread would.
  */
-import { createModel, forward, loadHfFolder, type Model, type ModelConfig } from '@chainlm/model';
+import { classifierMatrix, createModel, loadHfFolder, type Model, type ModelConfig } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import type { LoraConfig, TrainMethod } from '../config/schema.js';
 import type { TrainBatch } from '../data/packed-rows.js';
 import { attachLora, type LoraRuntime } from '../lora/lora-runtime.js';
 import { buildLayout, type ParamLayout } from '../optim/layout.js';
-import { maskedCrossEntropySum } from './loss.js';
+import { decoderHidden, type LinearHooks } from '../forward/decoder.js';
+import { classifierLossSum, classifierLossSumWithGrad } from '../forward/fused-loss.js';
 
 export interface ReplicaSpec {
   modelConfig: ModelConfig;
@@ -26,7 +27,12 @@ export interface Replica {
   /** Trainable variables, index-aligned with layout.slots. */
   variables: tf.Variable[];
   lora?: LoraRuntime;
-  /** Masked loss sum of a batch; `dropoutSeed` undefined = evaluation (no dropout). */
+  /** Per-module projection hooks (LoRA, QLoRA); empty for full training. */
+  hooks: LinearHooks;
+  /**
+   * Masked loss sum of a batch. `dropoutSeed` given = training (dropout on, gradient
+   * computed by the fused loss); undefined = evaluation (no dropout, loss only).
+   */
   lossSum(batch: TrainBatch, dropoutSeed?: number): tf.Scalar;
   dispose(): void;
 }
@@ -35,9 +41,10 @@ export async function buildReplica(spec: ReplicaSpec): Promise<Replica> {
   const weights = spec.basePath ? (await loadHfFolder(spec.basePath)).weights : undefined;
   const model = createModel(spec.modelConfig, weights, { seed: spec.seed });
   let lora: LoraRuntime | undefined;
+  const hooks: LinearHooks = new Map();
   let named: { name: string; variable: tf.Variable }[];
   if (spec.method === 'lora' || spec.method === 'qlora') {
-    lora = attachLora(model, spec.lora!, { seed: spec.seed, quantize: spec.method === 'qlora' });
+    lora = attachLora(model, hooks, spec.lora!, { seed: spec.seed, quantize: spec.method === 'qlora' });
     named = lora.parameters;
   } else {
     named = model.parameters().map(({ name, variable }) => ({ name, variable }));
@@ -48,14 +55,15 @@ export async function buildReplica(spec: ReplicaSpec): Promise<Replica> {
     layout,
     variables: named.map(({ variable }) => variable),
     lora,
+    hooks,
     lossSum(batch, dropoutSeed) {
       return tf.tidy(() => {
         lora?.setDropoutSeed(dropoutSeed);
         const inputs = tf.tensor2d(batch.inputs, [batch.rows, batch.seqLen], 'int32');
-        const logits = forward(model, inputs, batch.segmentIds ? { segmentIds: batch.segmentIds } : {});
-        const targets = tf.tensor2d(batch.targets, [batch.rows, batch.seqLen], 'int32');
-        const mask = tf.tensor2d(batch.lossMask, [batch.rows, batch.seqLen], 'float32');
-        return maskedCrossEntropySum(logits, targets, mask);
+        const hidden = decoderHidden(model, hooks, inputs, batch.segmentIds); // [B·T, dim]
+        const targets = { targets: batch.targets, mask: batch.lossMask };
+        const classifier = classifierMatrix(model, true); // [dim, vocab]
+        return dropoutSeed === undefined ? classifierLossSum(hidden, classifier, targets) : classifierLossSumWithGrad(hidden, classifier, targets);
       });
     },
     dispose() {

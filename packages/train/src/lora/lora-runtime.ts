@@ -13,7 +13,8 @@ import { tf } from '@chainlm/runtime';
 import type { LoraConfig } from '../config/schema.js';
 import { Rng } from '../optim/rng.js';
 import { findTargetModules, loraScale, type LoraAdapter } from './adapter-weights.js';
-import { installLinearHooks, linearModules, type LinearHook } from './model-hooks.js';
+import type { LinearHook, LinearHooks } from '../forward/decoder.js';
+import { linearModules } from './model-hooks.js';
 import { dequantizeMatrix, quantizeMatrix, quantizedBytes, type QuantizedMatrix } from './quantize.js';
 
 /** Target names (HF Llama and InternLM2) → the model's canonical module leaf names. */
@@ -38,7 +39,7 @@ export interface LoraRuntime {
   dispose(): void;
 }
 
-export function attachLora(model: Model, config: LoraConfig, options: { seed: number; quantize: boolean }): LoraRuntime {
+export function attachLora(model: Model, hooks: LinearHooks, config: LoraConfig, options: { seed: number; quantize: boolean }): LoraRuntime {
   const leaves = [...new Set(config.targetModules.flatMap((target) => canonicalTargets[target] ?? [target]))];
   const weightsByModule = linearModules(model);
   const targets = findTargetModules([...weightsByModule.keys()].map((module) => `${module}.weight`), leaves);
@@ -46,7 +47,7 @@ export function attachLora(model: Model, config: LoraConfig, options: { seed: nu
   const scale = loraScale(config);
   let dropoutSeed: number | undefined;
   const parameters: { name: string; variable: tf.Variable }[] = [];
-  const hooks = new Map<string, LinearHook>();
+  const installed = new Map<string, LinearHook>();
   const memory = { baseFp32Bytes: 0, baseStoredBytes: 0 };
   for (const parameter of model.parameters()) parameter.variable.trainable = false;
 
@@ -70,7 +71,7 @@ export function attachLora(model: Model, config: LoraConfig, options: { seed: nu
     const a = tf.variable(tf.tensor2d(aValues, [inFeatures, config.rank]), true, `lora${++variableCounter}/${module}.lora_a`);
     const b = tf.variable(tf.zeros([config.rank, outFeatures]), true, `lora${variableCounter}/${module}.lora_b`);
     parameters.push({ name: `${module}.lora_a`, variable: a }, { name: `${module}.lora_b`, variable: b });
-    hooks.set(module, {
+    installed.set(module, {
       delta: (x) => {
         const dropped = config.dropout > 0 && dropoutSeed !== undefined ? tf.dropout(x, config.dropout, undefined, dropoutSeed * 131 + moduleIndex) : x;
         return tf.mul(tf.matMul(tf.matMul(dropped, a), b), scale) as tf.Tensor2D;
@@ -78,12 +79,12 @@ export function attachLora(model: Model, config: LoraConfig, options: { seed: nu
     });
   });
   for (const [module, { matrix, scratch }] of quantized) {
-    const hook = hooks.get(module) ?? {};
+    const hook = installed.get(module) ?? {};
     hook.weight = () => tf.tensor2d(dequantizeMatrix(matrix, scratch), [matrix.rows, matrix.columns]);
-    hooks.set(module, hook);
+    installed.set(module, hook);
     weightsByModule.get(module)!.dispose(); // the fp32 base is gone; only the quantized copy stays
   }
-  const uninstall = installLinearHooks(model, hooks);
+  for (const [module, hook] of installed) hooks.set(module, hook);
 
   return {
     parameters,
@@ -111,7 +112,7 @@ export function attachLora(model: Model, config: LoraConfig, options: { seed: nu
     },
     memory,
     dispose: () => {
-      uninstall();
+      for (const module of installed.keys()) hooks.delete(module);
       for (const { variable } of parameters) variable.dispose();
     },
   };
