@@ -9,7 +9,7 @@
  * and writes a table of throughputs and ratios to docs/benchmarks/data.md.
  */
 import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveHome } from '@chainlm/core';
@@ -32,11 +32,17 @@ interface Row {
   bytes: number;
   records: number;
   tokens?: number;
+  /** CPU seconds this process used (all threads); below seconds × cores means waiting or contention. */
+  cpuSeconds: number;
 }
 
+let lastCpu = 0;
 async function timed<T>(body: () => Promise<T>): Promise<[T, number]> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await body();
+  const cpu = process.cpuUsage(cpuBefore);
+  lastCpu = (cpu.user + cpu.system) / 1e6;
   return [result, (performance.now() - started) / 1000];
 }
 
@@ -56,28 +62,28 @@ async function main(): Promise<void> {
     }
     return count;
   });
-  rows.push({ stage: 'baseline: streaming read', seconds: readSeconds, bytes, records: lines });
+  rows.push({ stage: 'baseline: streaming read', seconds: readSeconds, bytes, records: lines, cpuSeconds: lastCpu });
 
   const [ingested, ingestSeconds] = await timed(() => ingest({ home, dataset: 'bench-raw', paths: [corpus], replace: true }));
-  rows.push({ stage: 'ingest (JSONL → Parquet)', seconds: ingestSeconds, bytes, records: ingested.ok });
+  rows.push({ stage: 'ingest (JSONL → Parquet)', seconds: ingestSeconds, bytes, records: ingested.ok, cpuSeconds: lastCpu });
 
   const cleanRecipe = parseRecipe({
     operators: [{ op: 'nfkc' }, { op: 'strip-control' }, { op: 'length', minChars: 100 }, { op: 'pii' }, { op: 'repetition', ngram: 10, maxRatio: 0.3 }],
   });
   const [cleaned, cleanSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean', recipe: cleanRecipe, replace: true }));
-  rows.push({ stage: 'clean (nfkc, control, length, pii, repetition)', seconds: cleanSeconds, bytes, records: cleaned.read });
+  rows.push({ stage: 'clean (nfkc, control, length, pii, repetition)', seconds: cleanSeconds, bytes, records: cleaned.read, cpuSeconds: lastCpu });
 
   const dedupRecipe = parseRecipe({ operators: [{ op: 'exact-dedup' }, { op: 'near-dedup', threshold: 0.8 }] });
   const [deduped, dedupSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean', output: 'bench-dedup', recipe: dedupRecipe, replace: true, step: 'dedup' }));
-  rows.push({ stage: 'dedup (exact + MinHash/LSH)', seconds: dedupSeconds, bytes, records: deduped.read });
+  rows.push({ stage: 'dedup (exact + MinHash/LSH)', seconds: dedupSeconds, bytes, records: deduped.read, cpuSeconds: lastCpu });
 
   const [shards, tokenizeSeconds] = await timed(() =>
     tokenizeDataset({ home, input: 'bench-dedup', output: 'bench-tok', tokenizer, seqLen: 1024, replace: true }),
   );
-  rows.push({ stage: `tokenize + pack (GPT-2 BPE, ${availableParallelism()} workers)`, seconds: tokenizeSeconds, bytes, records: deduped.kept, tokens: shards.tokens });
+  rows.push({ stage: `tokenize + pack (GPT-2 BPE, ${availableParallelism()} workers)`, seconds: tokenizeSeconds, bytes, records: deduped.kept, tokens: shards.tokens, cpuSeconds: lastCpu });
 
   const pipelineSeconds = ingestSeconds + cleanSeconds + dedupSeconds + tokenizeSeconds;
-  rows.push({ stage: 'whole pipeline', seconds: pipelineSeconds, bytes, records: ingested.ok, tokens: shards.tokens });
+  rows.push({ stage: 'whole pipeline', seconds: pipelineSeconds, bytes, records: ingested.ok, tokens: shards.tokens, cpuSeconds: rows.slice(1).reduce((total, row) => total + row.cpuSeconds, 0) });
   const dedupDropped = deduped.operators.map((step) => `${step.op} −${step.dropped}`).join(', ');
   writeReport(rows, readSeconds, { dedupDropped, cleanDropped: cleaned.dropped, tokens: shards.tokens });
 }
@@ -85,11 +91,11 @@ async function main(): Promise<void> {
 function writeReport(rows: Row[], baselineSeconds: number, notes: { dedupDropped: string; cleanDropped: number; tokens: number }): void {
   const mb = (row: Row) => row.bytes / 1e6 / row.seconds;
   const table = [
-    '| stage | seconds | MB/s | records/s | tokens/s | speed vs baseline read |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| stage | seconds | CPU s | MB/s | records/s | tokens/s | speed vs baseline read |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (row) =>
-        `| ${row.stage} | ${row.seconds.toFixed(2)} | ${mb(row).toFixed(1)} | ${Math.round(row.records / row.seconds).toLocaleString('en-US')} | ${row.tokens === undefined ? '' : Math.round(row.tokens / row.seconds).toLocaleString('en-US')} | ${(baselineSeconds / row.seconds).toFixed(3)} |`,
+        `| ${row.stage} | ${row.seconds.toFixed(2)} | ${row.cpuSeconds.toFixed(1)} | ${mb(row).toFixed(1)} | ${Math.round(row.records / row.seconds).toLocaleString('en-US')} | ${row.tokens === undefined ? '' : Math.round(row.tokens / row.seconds).toLocaleString('en-US')} | ${(baselineSeconds / row.seconds).toFixed(3)} |`,
     ),
   ].join('\n');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -100,7 +106,7 @@ function writeReport(rows: Row[], baselineSeconds: number, notes: { dedupDropped
     '',
     `Corpus: ${(rows[0].bytes / 1e6).toFixed(1)} MB of JSONL, ${rows[0].records.toLocaleString('en-US')} documents, generated deterministically by \`packages/data/bench/generate-corpus.ts\` (English-like and Chinese-like text with planted exact/near duplicates and PII). Every stage processes the same bytes; MB/s is always the corpus size over the stage time, so the ratios compare like with like. The baseline is a plain \`createReadStream\` pass counting newlines, measured in the same run.`,
     '',
-    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}. Shared with other builds, so expect ±20%.`,
+    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}. The machine is shared with other engineers' builds and tests (load average at the start of this run: ${loadavg()[0].toFixed(1)}); \`CPU s\` is the CPU time this process got (all threads), so CPU s well below seconds × cores means the stage waited for a core.`,
     '',
     table,
     '',
