@@ -7,3 +7,4 @@ export { parseToolCalls, type ParsedToolCall } from './decoding/tool-calls.js';
 export { ApiKeys, readApiKeysFile, isLoopbackHost } from './security/api-keys.js';
 export { RateLimiter } from './security/rate-limit.js';
 export { loadServedModel, type LoadServedModelOptions } from './app/load-model.js';
+export { makeTinyChatModel, defaultTurns, type ScriptedTurn } from './testing/tiny-chat-model.js';

@@ -11,6 +11,7 @@ import { initBackend, tf } from '@chainlm/runtime';
 import {
   builtinChatTemplates,
   createModel,
+  type ChatMessage,
   forward,
   loadChatTemplate,
   presetConfig,
@@ -21,8 +22,14 @@ import {
 } from '@chainlm/model';
 
 export interface ScriptedTurn {
-  user: string;
+  /** The conversation so far; `user` is shorthand for one user message. */
+  messages?: ChatMessage[];
+  user?: string;
   reply: string;
+}
+
+function conversation(turn: ScriptedTurn): ChatMessage[] {
+  return turn.messages ?? [{ role: 'user', content: turn.user ?? '' }];
 }
 
 export const defaultTurns: ScriptedTurn[] = [
@@ -36,7 +43,7 @@ const specialTokens = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
 export async function makeTinyChatModel(turns: ScriptedTurn[] = defaultTurns, options: { steps?: number } = {}): Promise<string> {
   await initBackend();
   const work = mkdtempSync(join(tmpdir(), 'chainlm-tiny-chat-'));
-  const corpus = turns.flatMap((turn) => [turn.user, turn.reply, `user\n${turn.user}`, 'assistant\n']);
+  const corpus = turns.flatMap((turn) => [...conversation(turn).map((message) => `${message.role}\n${message.content ?? ''}`), turn.reply, 'assistant\n']);
   const { tokenizer, tokenizerJson } = await trainBpeTokenizer(corpus, { vocabSize: 300, specialTokens });
   const tokenizerDir = join(work, 'tokenizer');
   await saveTokenizerJson(tokenizerJson, tokenizerDir);
@@ -53,13 +60,13 @@ export async function makeTinyChatModel(turns: ScriptedTurn[] = defaultTurns, op
     numLayers: 2,
     numHeads: 4,
     numKvHeads: 2,
-    maxPositionEmbeddings: 128,
+    maxPositionEmbeddings: 512,
     eosTokenId: imEnd,
     bosTokenId: null,
   });
   const model = createModel(config, undefined, { seed: 7 });
   const examples = turns.map((turn) => {
-    const prompt = tokenizer.encode(template.render([{ role: 'user', content: turn.user }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+    const prompt = tokenizer.encode(template.render(conversation(turn), { addGenerationPrompt: true }), { addSpecialTokens: false });
     const reply = [...tokenizer.encode(turn.reply, { addSpecialTokens: false }), imEnd];
     return { ids: [...prompt, ...reply], replyStart: prompt.length };
   });
