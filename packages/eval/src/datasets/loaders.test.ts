@@ -53,6 +53,23 @@ describe('generic loaders', () => {
   });
 });
 
+describe('ceval loader', () => {
+  it('reads dev/val CSVs with header, and a test split without answers', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'eval-ceval-'));
+    const { mkdirSync } = await import('node:fs');
+    for (const split of ['dev', 'val', 'test']) mkdirSync(join(root, split));
+    writeFileSync(join(root, 'dev', 'law_dev.csv'), 'id,question,A,B,C,D,answer,explanation\n0,问题,甲,乙,丙,丁,C,因为\n');
+    writeFileSync(join(root, 'val', 'law_val.csv'), 'id,question,A,B,C,D,answer\n0,q,a,b,c,d,A\n');
+    writeFileSync(join(root, 'test', 'law_test.csv'), 'id,question,A,B,C,D\n0,q,a,b,c,d\n');
+    const splits = await load({ type: 'ceval', path: root });
+    expect(splits.dev[0]).toEqual({ subject: 'law', question: '问题', A: '甲', B: '乙', C: '丙', D: '丁', answer: 'C' });
+    expect(splits.val[0].answer).toBe('A');
+    expect(splits.test[0].answer).toBe('');
+    writeFileSync(join(root, 'val', 'law_val.csv'), 'id,question,A,B,C,D,answer\n0,q,a,b,c,d,\n');
+    await expect(load({ type: 'ceval', path: root })).rejects.toThrow(/law_val.csv: record 1 has answer ""/);
+  });
+});
+
 describe('generated loaders', () => {
   it('arithmetic is deterministic by seed with disjoint splits', () => {
     const a = generateArithmetic({ seed: 3, trainSize: 50, testSize: 20, maxOperand: 20, operations: ['+', '-'] });

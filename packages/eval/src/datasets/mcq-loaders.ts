@@ -3,7 +3,9 @@
  *  - mmlu:  DIR/<split>/<subject>_<split>.csv, no header (question, A-D, letter);
  *           splits dev (5-shot source), val, test.
  *  - cmmlu: DIR/<split>/<subject>.csv with header `,Question,A,B,C,D,Answer`;
- *           splits dev, test. (C-Eval's CSVs have the same shape plus an id.)
+ *           splits dev, test.
+ *  - ceval: DIR/<split>/<subject>_<split>.csv with header `id,question,A,B,C,D,answer[,explanation]`;
+ *           splits dev, val, test (C-Eval's public test split has no answers: use val).
  * `subjects` defaults to every subject found in the test folder, in sorted order.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -75,6 +77,26 @@ loaders.register('cmmlu', {
             answer: row.Answer,
           }));
           return checkAnswers(rows, file);
+        });
+      }
+      return splits;
+    },
+  }),
+});
+
+loaders.register('ceval', {
+  type: 'ceval',
+  schema: schemaFor('ceval'),
+  create: (options: { type: 'ceval'; path: string; subjects?: string[] }): DatasetLoader => ({
+    load: async () => {
+      const subjects = options.subjects ?? listSubjects(join(options.path, 'val'), '_val.csv');
+      const splits: Record<string, Row[]> = {};
+      for (const split of ['dev', 'val', 'test']) {
+        if (!existsSync(join(options.path, split))) continue;
+        splits[split] = subjects.flatMap((subject) => {
+          const file = join(options.path, split, `${subject}_${split}.csv`);
+          const rows = readCsvRows(file, true).map((row) => ({ subject, question: row.question, A: row.A, B: row.B, C: row.C, D: row.D, answer: row.answer ?? '' }));
+          return split === 'test' && rows.every((row) => row.answer === '') ? rows : checkAnswers(rows, file);
         });
       }
       return splits;
