@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@chainlm/runtime';
 import { MASKED, causalMaskData, scaledDotProductAttention, trainingMask } from './attention.js';
-import { batchMatMul, concatTree, splitTree } from './matmul.js';
+import { batchMatMul } from './matmul.js';
+import { concatRows, splitRows } from './rows.js';
 import { maxAbsDiff } from './__tests__/fixtures.js';
 
 let live = 'wasm';
@@ -40,20 +41,20 @@ describe('attention', () => {
     for (let index = 0; index < 4; index++) expect(maxAbsDiff(wasm[index]!, cpu[index]!)).toBeLessThan(1e-5);
   });
 
-  it('batchMatMul and the split/concat trees keep order and gradients', async () => {
+  it('batchMatMul and the row split/concat keep order and gradients', async () => {
     const a = random([5, 3, 4], 4);
     const b = random([5, 4, 2], 5);
     const run = (at: tf.Tensor, bt: tf.Tensor): tf.Tensor[] => [
       batchMatMul(at as tf.Tensor3D, bt as tf.Tensor3D),
       ...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D))))([at, bt]),
-      concatTree(splitTree(at, 5)),
+      concatRows(splitRows(at, 5)),
     ];
     const wasm = await on(live, [a, b], run);
     const cpu = await on('cpu', [a, b], run);
     for (let index = 0; index < 3; index++) expect(maxAbsDiff(wasm[index]!, cpu[index]!)).toBeLessThan(1e-5);
     expect(wasm[3]).toEqual(a.data);
     await tf.setBackend(live);
-    const parts = tf.tidy(() => splitTree(tf.range(0, 7), 7).map((part) => part.dataSync()[0]));
+    const parts = tf.tidy(() => splitRows(tf.range(0, 7), 7).map((part) => part.dataSync()[0]));
     expect(parts).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 

@@ -11,7 +11,8 @@
  * only on positions and segment ids, never on values.
  */
 import { tf } from '@chainlm/runtime';
-import { batchMatMul, concatTree, linear, prefersSlicedProducts, splitTree } from './matmul.js';
+import { batchMatMul, linear, prefersSlicedProducts } from './matmul.js';
+import { concatRows, splitRows } from './rows.js';
 
 /** Added to masked scores: exp underflows to exactly 0 after the max subtraction. */
 export const MASKED = -1e9;
@@ -21,6 +22,8 @@ export interface AttentionOptions {
   mask?: tf.Tensor;
   /** Multiplies the scores; default 1/sqrt(headDim). Pass 1 when q is pre-scaled. */
   scale?: number;
+  /** How to run the B·Hkv products; default: 'sliced' on wasm, 'batched' elsewhere. */
+  products?: 'sliced' | 'batched';
 }
 
 /**
@@ -39,7 +42,7 @@ export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.
   const values = tf.reshape(tf.transpose(v, [0, 2, 1, 3]), [batch * kvHeads, keys, headDim]) as tf.Tensor3D; // [B·Hkv, Tk, d]
   const problems = batch * kvHeads;
   let context: tf.Tensor; // [B, H, Tq, d]
-  if (problems > 1 && prefersSlicedProducts()) {
+  if (problems > 1 && (options.products ?? (prefersSlicedProducts() ? 'sliced' : 'batched')) === 'sliced') {
     context = tf.reshape(slicedAttention(groupedQ, keysT, values, options.mask, kvHeads), [batch, heads, queries, headDim]);
   } else {
     let scores: tf.Tensor = tf.reshape(batchMatMul(groupedQ, keysT), [batch, heads, queries, keys]);
@@ -57,15 +60,15 @@ export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.
 function slicedAttention(q: tf.Tensor3D, keysT: tf.Tensor3D, values: tf.Tensor3D, mask: tf.Tensor | undefined, kvHeads: number): tf.Tensor2D {
   const [problems, rows, headDim] = q.shape;
   const keys = keysT.shape[2];
-  const queryParts = splitTree(tf.reshape(q, [problems * rows, headDim]) as tf.Tensor2D, problems);
-  const keyParts = splitTree(tf.reshape(keysT, [problems * headDim, keys]) as tf.Tensor2D, problems);
-  const valueParts = splitTree(tf.reshape(values, [problems * keys, headDim]) as tf.Tensor2D, problems);
+  const queryParts = splitRows(tf.reshape(q, [problems * rows, headDim]) as tf.Tensor2D, problems);
+  const keyParts = splitRows(tf.reshape(keysT, [problems * headDim, keys]) as tf.Tensor2D, problems);
+  const valueParts = splitRows(tf.reshape(values, [problems * keys, headDim]) as tf.Tensor2D, problems);
   let maskRows: tf.Tensor[] = [];
   if (mask) {
     const maskBatch = mask.shape[0]!;
     const queries = mask.shape[2]!;
     const flat = tf.reshape(mask, [maskBatch * queries, mask.shape[3]!]);
-    maskRows = maskBatch === 1 ? [flat] : splitTree(flat, maskBatch);
+    maskRows = maskBatch === 1 ? [flat] : splitRows(flat, maskBatch);
   }
   const outputs = queryParts.map((queryPart, problem) => {
     let scores: tf.Tensor = linear(queryPart, keyParts[problem]!); // [G·Tq, Tk]
@@ -75,7 +78,7 @@ function slicedAttention(q: tf.Tensor3D, keysT: tf.Tensor3D, values: tf.Tensor3D
     }
     return linear(tf.reshape(tf.softmax(scores), [rows, keys]) as tf.Tensor2D, valueParts[problem]!);
   });
-  return concatTree(outputs);
+  return concatRows(outputs);
 }
 
 /**

@@ -60,9 +60,12 @@ function checkTokens(model: Model, tokenIds: tf.Tensor2D): void {
   }
 }
 
-export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOptions & { returnHidden: true }): { logits: tf.Tensor3D; hidden: tf.Tensor3D };
-export function forward(model: Model, tokenIds: tf.Tensor2D, options?: ForwardOptions): tf.Tensor3D;
-export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor3D | { logits: tf.Tensor3D; hidden: tf.Tensor3D } {
+/**
+ * Final-normed hidden states [B, T, dim], without the classifier: for losses that
+ * project to the vocabulary in chunks (a [B·T, 32000] logits tensor is 262 MB at
+ * B·T = 2048) — see `projectLogits`.
+ */
+export function forwardHidden(model: Model, tokenIds: tf.Tensor2D, options: Omit<ForwardOptions, 'returnHidden'> = {}): tf.Tensor3D {
   checkTokens(model, tokenIds);
   const { config } = model;
   const [batch, length] = tokenIds.shape;
@@ -76,7 +79,7 @@ export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOpt
   const base = ropeBase(config, longest);
   const rowShape = [perRow ? batch : 1, length];
 
-  const result = tf.tidy(() => {
+  return tf.tidy(() => {
     // q's tables carry the 1/√d attention scale, so attention runs with scale 1.
     const ropeQ = ropeTensors(config, positions, rowShape, base, 1 / Math.sqrt(config.headDim));
     const ropeK = ropeTensors(config, positions, rowShape, base);
@@ -87,11 +90,24 @@ export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOpt
       const attention = scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { mask, scale: 1 }); // [B, T, H·d]
       x = finishLayer(model, layer, x, tf.reshape(attention, [batch * length, -1]));
     }
-    const hidden = rmsNorm(x, model.finalNorm, config.rmsNormEps); // [B·T, dim]
-    const logits = tf.reshape(linear(hidden, classifierMatrix(model, true)), [batch, length, config.vocabSize]) as tf.Tensor3D;
-    return { logits, hidden: tf.reshape(hidden, [batch, length, config.hiddenSize]) as tf.Tensor3D };
+    return tf.reshape(rmsNorm(x, model.finalNorm, config.rmsNormEps), [batch, length, config.hiddenSize]) as tf.Tensor3D;
   });
-  if (options.returnHidden) return result;
-  result.hidden.dispose();
-  return result.logits;
+}
+
+/** hidden [N, dim] → logits [N, vocab] (differentiable; tied or untied classifier). */
+export function projectLogits(model: Model, hidden: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => linear(hidden, classifierMatrix(model, true)));
+}
+
+/** Logits [B, T, vocab]; with `returnHidden` also the final-normed hidden states. */
+export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOptions & { returnHidden: true }): { logits: tf.Tensor3D; hidden: tf.Tensor3D };
+export function forward(model: Model, tokenIds: tf.Tensor2D, options?: ForwardOptions): tf.Tensor3D;
+export function forward(model: Model, tokenIds: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor3D | { logits: tf.Tensor3D; hidden: tf.Tensor3D } {
+  const { returnHidden, ...rest } = options;
+  const hidden = forwardHidden(model, tokenIds, rest);
+  const [batch, length, dim] = hidden.shape;
+  const logits = tf.tidy(() => tf.reshape(projectLogits(model, tf.reshape(hidden, [batch * length, dim])), [batch, length, model.config.vocabSize]) as tf.Tensor3D);
+  if (returnHidden) return { logits, hidden };
+  hidden.dispose();
+  return logits;
 }

@@ -1,9 +1,10 @@
 export { createModel, classifierMatrix, type Model, type ModelParameter, type LayerWeights, type CreateModelOptions } from './create-model.js';
-export { forward, type ForwardOptions } from './forward.js';
+export { forward, forwardHidden, projectLogits, type ForwardOptions } from './forward.js';
 export { forwardStep } from './forward-step.js';
 export { KvCache, type KvCacheOptions } from './kv-cache.js';
 export { scaledDotProductAttention, causalMaskData, trainingMask, MASKED, type AttentionOptions } from './attention.js';
 export { linear, batchMatMul } from './matmul.js';
+export { splitRows, concatRows } from './rows.js';
 export { ropeBase, ropeRows, rotateHalfMatrix, applyRope, ropeTensors, type RopeTensors } from './rope.js';
 export { rmsNorm, mlp, attentionInputs, finishLayer } from './layers.js';
 export { initialWeights, INIT_STD } from './init.js';

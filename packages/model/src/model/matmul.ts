@@ -4,16 +4,14 @@
  * Measured on wasm (tfjs 4.22, this repo's 2-core machine): a 2-D matMul runs at
  * ~40 GFLOP/s, but `transposeA`/`transposeB` run 10–12× slower and a rank-3 matMul
  * with batch > 1 ~5× slower than the same products issued as 2-D matMuls. tfjs's
- * built-in matMul gradient uses both transposes (dA = dy·Bᵀ, dB = Aᵀ·dy). And the
- * wasm Slice kernel copies its whole input to JS before cutting (readSync), so
- * `unstack` of n pieces costs n full copies. So:
+ * built-in matMul gradient uses both transposes (dA = dy·Bᵀ, dB = Aᵀ·dy). So:
  * - weights are stored [in, out] and `linear` is a plain 2-D product whose custom
  *   gradient transposes explicitly (a transpose is a cheap copy);
- * - batches are cut with `splitTree` (halving: log2(n) full copies, and its
- *   gradient is a concat per level) and joined with `concatTree`;
+ * - batches are cut and joined with splitRows / concatRows (rows.ts);
  * - `batchMatMul` issues 2-D products on wasm and one batched op elsewhere.
  */
 import { tf } from '@chainlm/runtime';
+import { concatRows, splitRows } from './rows.js';
 
 type GradFunction = Parameters<typeof tf.customGrad>[0];
 
@@ -29,22 +27,6 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradS
   };
 }) as unknown as GradFunction) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-/** Cuts x into `pieces` equal parts along axis 0, halving recursively. */
-export function splitTree<T extends tf.Tensor>(x: T, pieces: number): T[] {
-  if (pieces === 1) return [x];
-  const left = Math.floor(pieces / 2);
-  const rows = x.shape[0]! / pieces;
-  const [head, tail] = tf.split(x, [left * rows, (pieces - left) * rows], 0) as [T, T];
-  return [...splitTree(head, left), ...splitTree(tail, pieces - left)];
-}
-
-/** Joins along axis 0 pairwise, so the gradient splits in halves too. */
-export function concatTree<T extends tf.Tensor>(parts: T[]): T {
-  if (parts.length === 1) return parts[0]!;
-  const left = Math.floor(parts.length / 2);
-  return tf.concat([concatTree(parts.slice(0, left)), concatTree(parts.slice(left))], 0) as T;
-}
-
 /** Whether batched products should be issued as 2-D ones (see the header). */
 export function prefersSlicedProducts(): boolean {
   return tf.getBackend() === 'wasm';
@@ -57,9 +39,9 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (batch === 1 || !prefersSlicedProducts()) {
     return batch === 1 ? (tf.reshape(linear(tf.reshape(a, [rows, inner]), tf.reshape(b, [inner, columns])), [1, rows, columns]) as tf.Tensor3D) : batchedLinear(a, b);
   }
-  const left = splitTree(tf.reshape(a, [batch * rows, inner]) as tf.Tensor2D, batch);
-  const right = splitTree(tf.reshape(b, [batch * inner, columns]) as tf.Tensor2D, batch);
-  return tf.reshape(concatTree(left.map((matrix, index) => linear(matrix, right[index]!))), [batch, rows, columns]) as tf.Tensor3D;
+  const left = splitRows(tf.reshape(a, [batch * rows, inner]) as tf.Tensor2D, batch);
+  const right = splitRows(tf.reshape(b, [batch * inner, columns]) as tf.Tensor2D, batch);
+  return tf.reshape(concatRows(left.map((matrix, index) => linear(matrix, right[index]!))), [batch, rows, columns]) as tf.Tensor3D;
 }
 
 /** One batched op, with explicit transposes in the gradient (for non-wasm backends). */
