@@ -8,3 +8,4 @@ export * from './model/index.js';
 export * from './generate/index.js';
 export * from './io/index.js';
 export * from './tokenizer/index.js';
+export * from './tokenizer/index.js';
