@@ -45,5 +45,8 @@ describe('generateInstructions', () => {
     const test = readFileSync(files.instructionsTest, 'utf8').trim().split('\n');
     expect(train.length + test.length).toBe(240);
     expect(files.counts).toEqual({ stories: 100, train: train.length, test: test.length });
+    const arithmetic = readFileSync(files.arithmeticTest, 'utf8').trim().split('\n').map((row) => JSON.parse(row));
+    expect(arithmetic.length).toBe(test.filter((row) => row.includes('"arithmetic"')).length);
+    expect(arithmetic[0]).toEqual({ id: expect.any(String), question: expect.stringMatching(/^What is \d+ [+-] \d+\?$/), answer: expect.stringMatching(/^\d+$/) });
   });
 });

@@ -17,14 +17,14 @@ const schema = z.strictObject({
 export const demoDataStage: StageKind = {
   name: 'demo-data',
   description: "generate the children's-story corpus and the chat instruction set (deterministic by seed)",
-  version: 1,
+  version: 2,
   async run(params, context) {
     const options = stageParams(schema, params, 'demo-data');
     const files = await writeDemoData(context.dir, options);
     return {
-      outputs: { stories: files.stories, instructionsTrain: files.instructionsTrain, instructionsTest: files.instructionsTest },
+      outputs: { stories: files.stories, instructionsTrain: files.instructionsTrain, instructionsTest: files.instructionsTest, arithmeticTest: files.arithmeticTest },
       summary: files.counts,
     };
   },
-  stillValid: (outputs) => [outputs.stories, outputs.instructionsTrain, outputs.instructionsTest].every((file) => existsSync(String(file))),
+  stillValid: (outputs) => [outputs.stories, outputs.instructionsTrain, outputs.instructionsTest, outputs.arithmeticTest].every((file) => existsSync(String(file))),
 };

@@ -1,9 +1,10 @@
 import type { StageKind } from '../stage-kind.js';
 import { cleanStage, ingestStage, tokenizeStage } from './data-stages.js';
 import { demoDataStage } from './demo-data.js';
+import { evalStage } from './eval-stage.js';
 import { tokenizerStage } from './tokenizer-stage.js';
 
 /** Every stage kind a pipeline file can `use`. */
 export function builtinStageKinds(): Map<string, StageKind> {
-  return new Map([demoDataStage, ingestStage, cleanStage, tokenizerStage, tokenizeStage].map((kind) => [kind.name, kind]));
+  return new Map([demoDataStage, ingestStage, cleanStage, tokenizerStage, tokenizeStage, evalStage].map((kind) => [kind.name, kind]));
 }

@@ -1,0 +1,52 @@
+/** `uses: eval` — an OpenCompass-style evaluation of a model folder (± adapter) in-process. */
+import { existsSync } from 'node:fs';
+import { buildRunConfig, runEval } from '@chainlm/eval';
+import { z } from 'zod';
+import type { StageKind } from '../stage-kind.js';
+import { stageParams } from './params.js';
+
+const schema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  /** HF model folder. */
+  model: z.string(),
+  /** Short model name in the summary table. */
+  abbr: z.string().optional(),
+  adapter: z.string().optional(),
+  /** Registry id of the model, for the lineage edge model → eval. */
+  modelId: z.string().optional(),
+  /** Dataset configs in chainlm-eval's format (reader, infer, eval). */
+  datasets: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Built-in dataset names (arc_easy, gsm8k, ...) and where their data lives. */
+  presets: z.array(z.string()).default([]),
+  dataDir: z.string().optional(),
+  limit: z.number().int().positive().optional(),
+});
+
+export const evalStage: StageKind = {
+  name: 'eval',
+  description: 'evaluate a model folder (optionally with a LoRA adapter) on dataset configs; rows of the summary table as outputs',
+  version: 1,
+  async run(params, context) {
+    const options = stageParams(schema, params, 'eval');
+    const config = buildRunConfig(
+      {
+        name: options.name,
+        models: [{ type: 'local', abbr: options.abbr ?? options.name, path: options.model, ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.modelId ? { registryId: options.modelId } : {}) }],
+        datasets: options.datasets as never,
+        presets: options.presets,
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+        outputDir: context.home.path('evals'),
+      },
+      `pipeline ${context.pipeline} stage ${context.stage}`,
+    );
+    const outcome = await runEval(config, { events: context.events, registry: context.registry });
+    const scores = Object.fromEntries(outcome.rows.map((row) => [row.dataset, row.score]));
+    return {
+      outputs: { run: outcome.run, runDir: outcome.runDir, scores, rows: outcome.rows },
+      artifacts: outcome.registryIds,
+      summary: scores,
+    };
+  },
+  stillValid: (outputs) => existsSync(String(outputs.runDir)),
+};
