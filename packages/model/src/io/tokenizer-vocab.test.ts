@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseLlama2cTokenizer, parseSentencePieceModel, readVocabFile } from './tokenizer-vocab.js';
+import { parseByteSize } from './byte-size.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+const llama2 = resolve(repoRoot, '../shared/models/llama2-tokenizer');
+
+/** A llama2.c tokenizer.bin as tokenizer.py writes it ("▁" → " ", BOS/EOS wrapped in newlines). */
+function llama2cBytes(tokens: [string, number][]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from(new Int32Array([8]).buffer)];
+  for (const [text, score] of tokens) {
+    const bytes = Buffer.from(text);
+    const head = Buffer.alloc(8);
+    head.writeFloatLE(score, 0);
+    head.writeInt32LE(bytes.length, 4);
+    parts.push(head, bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('tokenizer vocabularies', () => {
+  it('maps llama2.c pieces back to SentencePiece pieces and types', () => {
+    const vocab = parseLlama2cTokenizer('t.bin', llama2cBytes([['<unk>', 0], ['\n<s>\n', 0], ['\n</s>\n', 0], ['<0x0A>', 0], [' the', -1.5], ['ing', -2]]));
+    expect(vocab.pieces).toEqual(['<unk>', '<s>', '</s>', '<0x0A>', '▁the', 'ing']);
+    expect(vocab.types).toEqual([2, 3, 3, 6, 1, 1]);
+    expect(vocab.scores).toEqual([0, 0, 0, 0, -1.5, -2]);
+  });
+
+  it('rejects damaged files with the token and byte', () => {
+    const good = llama2cBytes([['<unk>', 0], ['a', -1]]);
+    expect(() => parseLlama2cTokenizer('cut.bin', good.subarray(0, good.length - 1))).toThrow(/cut\.bin: token 1 has a bad length 1/);
+    expect(() => parseLlama2cTokenizer('head.bin', good.subarray(0, 10))).toThrow(/head\.bin: token 0 header runs past the end \(byte 4\)/);
+    expect(() => parseLlama2cTokenizer('tiny.bin', new Uint8Array(2))).toThrow(/too short for a llama2\.c tokenizer\.bin/);
+    expect(() => parseSentencePieceModel('x.model', new Uint8Array([0x12, 0x00]))).toThrow(/no pieces found: not a SentencePiece model/);
+    expect(() => parseSentencePieceModel('y.model', new Uint8Array([0x0a, 0x05, 0x0a]))).toThrow(/y\.model: SentencePiece model field runs past the end/);
+    expect(() => parseSentencePieceModel('z.model', new Uint8Array([0x0b]))).toThrow(/unexpected protobuf wire type 3/);
+  });
+
+  it.skipIf(!existsSync(llama2))('reads Llama 2 tokenizer.model and tokenizer.bin (../shared) to the same 32,000 pieces', async () => {
+    const model = await readVocabFile(join(llama2, 'tokenizer.model'));
+    const bin = await readVocabFile(join(llama2, 'tokenizer.bin'));
+    expect(model).toMatchObject({ kind: 'sentencepiece', unkId: 0, bosId: 1, eosId: 2 });
+    expect(model.pieces).toHaveLength(32000);
+    expect(bin.pieces).toEqual(model.pieces);
+    expect(bin.scores).toEqual(model.scores);
+    expect(bin.types).toEqual(model.types);
+    expect(model.pieces[15043]).toBe('▁Hello');
+  });
+
+  it('parses shard sizes in decimal and binary units', () => {
+    expect(parseByteSize('2GB')).toBe(2e9);
+    expect(parseByteSize('500MiB')).toBe(500 * 2 ** 20);
+    expect(parseByteSize('1.5kb')).toBe(1500);
+    expect(parseByteSize('4096')).toBe(4096);
+    expect(() => parseByteSize('2 parsecs')).toThrow(/cannot read "2 parsecs" as a size/);
+  });
+});
