@@ -45,9 +45,9 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
       'model:',
       '  shape: { hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 2, numKvHeads: 1 }',
       `data: { dataset: ${JSON.stringify(corpus)}, seqLen: 32, tokenizerVocabSize: 320 }`,
-      'maxSteps: 60',
-      'checkpointInterval: 10',
-      'evalInterval: 20',
+      'maxSteps: 24',
+      'checkpointInterval: 8',
+      'evalInterval: 12',
       'evalBatches: 2',
       'seed: 3',
       '',
@@ -57,12 +57,12 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
   it('resumes after SIGKILL with the same losses step for step', async () => {
     const whole = cli('run', config, '--run', 'whole', '--json', '--quiet');
     expect(whole.code, whole.stderr).toBe(0);
-    expect(whole.json).toMatchObject({ run: 'whole', steps: 60 });
+    expect(whole.json).toMatchObject({ run: 'whole', steps: 24 });
     for (const key of ['initialValLoss', 'finalTrainLoss', 'finalValLoss', 'tokensPerSecond']) expect(typeof whole.json[key]).toBe('number');
     expect(existsSync(whole.json.checkpoint)).toBe(true);
 
     const child = spawn(process.execPath, [bin, 'run', config, '--run', 'killed', '--quiet'], { env, stdio: 'ignore' });
-    const firstCheckpoint = join(home, 'checkpoints', 'killed', 'step-10', 'state.json');
+    const firstCheckpoint = join(home, 'checkpoints', 'killed', 'step-8', 'state.json');
     await new Promise<void>((done, fail) => {
       const timer = setInterval(() => {
         if (existsSync(firstCheckpoint)) {
@@ -78,11 +78,11 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
     });
     await new Promise((done) => child.on('exit', done));
     const beforeResume = await stepLosses('killed');
-    expect(beforeResume.length, 'killed mid-way').toBeLessThan(60);
+    expect(beforeResume.length, 'killed mid-way').toBeLessThan(24);
 
     const resumed = cli('resume', 'killed', '--json', '--quiet');
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.json.steps).toBe(60);
+    expect(resumed.json.steps).toBe(24);
     const expected = await stepLosses('whole');
     const actual = await stepLosses('killed');
     expect(actual.map((line) => line.step)).toEqual(expected.map((line) => line.step));
@@ -96,8 +96,8 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
     const listed = cli('ls', '--json');
     expect(listed.json.runs.map((run: { run: string }) => run.run)).toEqual(expect.arrayContaining(['whole', 'killed']));
     const shown = cli('show', 'whole', '--json');
-    expect(shown.json).toMatchObject({ run: 'whole', status: 'finished', steps: 60 });
-    expect(shown.json.checkpoints.map((checkpoint: { step: number }) => checkpoint.step)).toEqual([50, 60]);
+    expect(shown.json).toMatchObject({ run: 'whole', status: 'finished', steps: 24 });
+    expect(shown.json.checkpoints.map((checkpoint: { step: number }) => checkpoint.step)).toEqual([16, 24]);
     const again = cli('resume', 'whole');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already finished/);

@@ -3,6 +3,7 @@ import { initBackend, tf } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskedCrossEntropySum } from '../loop/loss.js';
 import { Rng } from '../optim/rng.js';
+import * as frozenModule from './decoder.js';
 import { decoderHidden, packedPositions } from './decoder.js';
 import { classifierLossSum, classifierLossSumWithGrad } from './fused-loss.js';
 
@@ -64,5 +65,17 @@ describe('fused classifier loss', () => {
       const actual = fused.grads[variable.name].dataSync();
       expect(maxAbsDifference(actual, expected), variable.name).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe('frozenLinear', () => {
+  it('gives x·W and the gradient for x only', () => {
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const w = tf.tensor2d([1, 0, 2, 1, -1, 3], [2, 3]);
+    const { frozenLinear } = frozenModule;
+    expect(Array.from(frozenLinear(x, w).dataSync())).toEqual(Array.from(tf.matMul(x, w).dataSync()));
+    const gradient = tf.grad((input: tf.Tensor) => tf.sum(frozenLinear(input as tf.Tensor2D, w)))(x);
+    // d/dx Σ x·W = 1·Wᵀ: row sums of W.
+    expect(Array.from(gradient.dataSync())).toEqual([3, 3, 3, 3]);
   });
 });

@@ -23,9 +23,26 @@ export interface LinearHook {
 /** Module name (canonical HF, e.g. `model.layers.0.self_attn.q_proj`) → hook. */
 export type LinearHooks = Map<string, LinearHook>;
 
+/**
+ * x·W for a W that gets no gradient (a frozen or dequantized base): the model's
+ * `linear` would also compute dW in backprop, a third of the layer's FLOPs for nothing.
+ */
+export function frozenLinear(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([weight]);
+    return {
+      value: tf.matMul(input as tf.Tensor2D, weight),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0] as tf.Tensor2D))],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x) as tf.Tensor2D;
+}
+
 function project(hooks: LinearHooks, module: string, x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
   const hook = hooks.get(module);
-  let y = linear(x, (hook?.weight?.() ?? weight) as tf.Tensor2D);
+  const supplied = hook?.weight?.();
+  const frozen = supplied !== undefined || (weight instanceof tf.Variable && !weight.trainable);
+  let y = frozen ? frozenLinear(x, (supplied ?? weight) as tf.Tensor2D) : linear(x, weight as tf.Tensor2D);
   if (bias) y = tf.add(y, bias);
   if (hook?.delta) y = tf.add(y, hook.delta(x));
   return y;

@@ -53,8 +53,13 @@ export function classifierLossSum(hidden: tf.Tensor2D, weight: tf.Tensor2D, { ta
   });
 }
 
-/** Differentiable in `hidden` and `weight`; same value as classifierLossSum. */
-export function classifierLossSumWithGrad(hidden: tf.Tensor2D, weight: tf.Tensor2D, { targets, mask }: LossTargets): tf.Scalar {
+/**
+ * Differentiable in `hidden` and `weight`; same value as classifierLossSum.
+ * `weightGrad: false` (a frozen classifier, e.g. LoRA) skips dW = hᵀ·g, a third of
+ * the classifier's backward FLOPs, and reports a zero gradient for it.
+ */
+export function classifierLossSumWithGrad(hidden: tf.Tensor2D, weight: tf.Tensor2D, { targets, mask }: LossTargets, options: { weightGrad?: boolean } = {}): tf.Scalar {
+  const weightGrad = options.weightGrad ?? true;
   const fused = tf.customGrad(((h: tf.Tensor, w: tf.Tensor) => {
     const rows = h.shape[0]!;
     const [dim, vocab] = w.shape as [number, number];
@@ -70,7 +75,7 @@ export function classifierLossSumWithGrad(hidden: tf.Tensor2D, weight: tf.Tensor
         const chunk = chunkLoss(hc, w as tf.Tensor2D, targets.subarray(start, end), mask.subarray(start, end));
         const probs = tf.exp(tf.sub(chunk.logits, chunk.lse)) as tf.Tensor2D; // softmax [rows, V]
         const g = tf.mul(tf.sub(probs, oneHotFloat(chunk.target, vocab)), chunk.weights) as tf.Tensor2D; // [rows, V]
-        return { loss: tf.add(loss, chunk.loss) as tf.Scalar, dh: tf.matMul(g, weightT) as tf.Tensor2D, dw: tf.add(dWeight, tf.matMul(tf.transpose(hc), g)) as tf.Tensor2D };
+        return { loss: tf.add(loss, chunk.loss) as tf.Scalar, dh: tf.matMul(g, weightT) as tf.Tensor2D, dw: weightGrad ? (tf.add(dWeight, tf.matMul(tf.transpose(hc), g)) as tf.Tensor2D) : tf.clone(dWeight) };
       });
       loss.dispose();
       dWeight.dispose();

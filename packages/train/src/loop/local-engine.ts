@@ -7,6 +7,17 @@ import type { TrainBatch } from '../data/packed-rows.js';
 import type { GradientEngine, LossSum } from './engine.js';
 import { buildReplica, type Replica, type ReplicaSpec } from './replica.js';
 
+/**
+ * The values of a float32 tensor without a copy where the backend allows it: on wasm
+ * a view into the heap (valid until the next tensor op), else dataSync. Fresh
+ * [size] arrays per parameter per step cost page faults; a view costs nothing.
+ */
+function hostView(tensor: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (info: tf.Tensor) => Float32Array };
+  if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap) return backend.typedArrayFromHeap(tensor);
+  return tensor.dataSync() as Float32Array;
+}
+
 export class LocalEngine implements GradientEngine {
   private constructor(readonly replica: Replica) {}
 
@@ -19,7 +30,7 @@ export class LocalEngine implements GradientEngine {
   }
 
   async readParams(out: Float32Array): Promise<void> {
-    this.replica.layout.slots.forEach((slot, index) => out.set(this.replica.variables[index].dataSync() as Float32Array, slot.offset));
+    this.replica.layout.slots.forEach((slot, index) => out.set(hostView(this.replica.variables[index]), slot.offset));
   }
 
   async writeParams(params: Float32Array): Promise<void> {
@@ -43,7 +54,7 @@ export class LocalEngine implements GradientEngine {
         const gradient = byName[variables[index].name];
         // A parameter the loss does not reach (e.g. unused vocab rows) has no gradient entry.
         if (!gradient) return;
-        const data = gradient.dataSync() as Float32Array;
+        const data = hostView(gradient);
         for (let offset = 0; offset < slot.size; offset++) grads[slot.offset + offset] += data[offset];
       });
       value.dispose();

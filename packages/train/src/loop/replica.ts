@@ -63,7 +63,8 @@ export async function buildReplica(spec: ReplicaSpec): Promise<Replica> {
         const hidden = decoderHidden(model, hooks, inputs, batch.segmentIds); // [B·T, dim]
         const targets = { targets: batch.targets, mask: batch.lossMask };
         const classifier = classifierMatrix(model, true); // [dim, vocab]
-        return dropoutSeed === undefined ? classifierLossSum(hidden, classifier, targets) : classifierLossSumWithGrad(hidden, classifier, targets);
+        if (dropoutSeed === undefined) return classifierLossSum(hidden, classifier, targets);
+        return classifierLossSumWithGrad(hidden, classifier, targets, { weightGrad: (model.lmHead ?? model.embedding).trainable });
       });
     },
     dispose() {
