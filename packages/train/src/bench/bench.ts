@@ -9,6 +9,7 @@
  * (classifier included, embedding lookup excluded).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presetConfig, type ModelConfig } from '@chainlm/model';
@@ -51,7 +52,7 @@ function randomRows(rows: number, width: number, vocab: number): PackedRows {
   return { rows, width, tokens: Int32Array.from({ length: rows * width }, () => rng.int(vocab)) };
 }
 
-async function measure(item: Case): Promise<{ tokensPerSecond: number; gflops: number; secondsPerStep: number }> {
+async function measure(item: Case): Promise<{ tokensPerSecond: number; gflops: number; secondsPerStep: number; tokensPerCpuSecond: number }> {
   const spec: ReplicaSpec = { modelConfig: item.modelConfig, seed: 1, method: item.method, ...(item.method === 'lora' ? { lora } : {}) };
   const engine: GradientEngine = item.workers > 1 ? await WorkerPool.create(spec, item.workers) : await LocalEngine.create(spec);
   try {
@@ -70,10 +71,13 @@ async function measure(item: Case): Promise<{ tokensPerSecond: number; gflops: n
     };
     await step(0); // warm-up: kernels, allocations
     const started = performance.now();
+    const cpuStart = process.cpuUsage(); // all threads of this process, workers included
     for (let index = 1; index <= item.steps; index++) await step(index);
     const seconds = (performance.now() - started) / 1000;
-    const tokensPerSecond = (item.steps * item.batch * item.seq) / seconds;
-    return { tokensPerSecond, gflops: (tokensPerSecond * flopsPerToken(item)) / 1e9, secondsPerStep: seconds / item.steps };
+    const cpu = process.cpuUsage(cpuStart);
+    const tokens = item.steps * item.batch * item.seq;
+    const tokensPerSecond = tokens / seconds;
+    return { tokensPerSecond, gflops: (tokensPerSecond * flopsPerToken(item)) / 1e9, secondsPerStep: seconds / item.steps, tokensPerCpuSecond: tokens / ((cpu.user + cpu.system) / 1e6) };
   } finally {
     await engine.dispose();
   }
@@ -93,7 +97,8 @@ async function main(): Promise<void> {
     { shape: 's15', modelConfig: s15, batch: 8, seq: 256, method: 'lora', workers: 1, steps: quick ? 1 : 3 },
     { shape: 's15', modelConfig: s15, batch: 8, seq: 256, method: 'lora', workers: 2, steps: quick ? 1 : 3 },
   ];
-  const results: { item: Case; tokensPerSecond?: number; gflops?: number; secondsPerStep?: number; error?: string }[] = [];
+  const results: { item: Case; tokensPerSecond?: number; gflops?: number; secondsPerStep?: number; tokensPerCpuSecond?: number; error?: string }[] = [];
+  const loadBefore = loadavg()[0];
   for (const item of cases) {
     process.stderr.write(`bench: ${item.shape} ${item.method} ${item.workers}w … `);
     try {
@@ -110,16 +115,17 @@ async function main(): Promise<void> {
     '# chainlm-train benchmark',
     '',
     `Backend ${backend.backend}; matmul probe 1024² ${probe.gflops.toFixed(1)} GFLOP/s (single-threaded). Node ${process.version}. Command: \`npm run bench -w packages/train\`.`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), shared with other jobs: 1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run. Under load, wall-clock tokens/s understate what the code does; tokens per CPU-second (all threads) is the contention-robust figure.`,
     'One optimizer step = forward + backward + global-norm clip + AdamW + parameter push to the replicas; 1 warm-up step, then the mean of the timed steps. Random token ids, fp32.',
     'FLOPs/token: full 6·N + 12·L·T·d, LoRA 4·N + 12·L·T·d (N = matmul parameters incl. the classifier). Ratio = tokens/s against 1-worker full training of the same shape, measured in this run.',
     '',
-    '| shape | batch × seq | method | workers | tokens/s | GFLOP/s | s/step | ratio vs 1-worker full |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(({ item, tokensPerSecond, gflops, secondsPerStep, error }) => {
+    '| shape | batch × seq | method | workers | tokens/s | GFLOP/s | s/step | tokens per CPU-s | ratio vs 1-worker full |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(({ item, tokensPerSecond, gflops, secondsPerStep, tokensPerCpuSecond, error }) => {
       const base = baseline(item.shape);
       const method = item.method === 'lora' ? 'LoRA r=8 q,v' : 'full';
-      if (error) return `| ${item.shape} | ${item.batch} × ${item.seq} | ${method} | ${item.workers} | failed: ${error} | | | |`;
-      return `| ${item.shape} | ${item.batch} × ${item.seq} | ${method} | ${item.workers} | ${tokensPerSecond!.toFixed(0)} | ${gflops!.toFixed(1)} | ${secondsPerStep!.toFixed(2)} | ${base ? (tokensPerSecond! / base).toFixed(2) : '—'} |`;
+      if (error) return `| ${item.shape} | ${item.batch} × ${item.seq} | ${method} | ${item.workers} | failed: ${error} | | | | |`;
+      return `| ${item.shape} | ${item.batch} × ${item.seq} | ${method} | ${item.workers} | ${tokensPerSecond!.toFixed(0)} | ${gflops!.toFixed(1)} | ${secondsPerStep!.toFixed(2)} | ${tokensPerCpuSecond!.toFixed(0)} | ${base ? (tokensPerSecond! / base).toFixed(2) : '—'} |`;
     }),
     '',
     'PyTorch 1.13 reference on this kind of machine (../shared/benchmarks/reference.md, 2 threads, not measured here): s15 batch 8 × 256 full 541 tokens/s (default), 1,376 (tuned); s15 LoRA r=8 on q,v 2,454.',
