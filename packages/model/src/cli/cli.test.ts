@@ -44,6 +44,7 @@ describe('chainlm-model CLI', () => {
     expect(folder.tensors).toHaveLength(2 + 2 * 9);
     expect(folder.tensors[0]).toEqual({ name: 'model.embed_tokens.weight', shape: [32, 16], dtype: 'F32' });
     expect((await cli('inspect', bin, '--json')).json()).toMatchObject({ format: 'llama2c', parameters });
+    expect((await cli('inspect', join(hf, 'model.safetensors'), '--json')).json()).toMatchObject({ format: 'safetensors', architecture: null, parameters, dtype: 'F32' });
     const human = await cli('inspect', hf);
     expect(human.stdout).toMatch(/architecture\s+LlamaForCausalLM\n\s+parameters\s+[\d,]+\n\s+dtype\s+F32\n\s+tensors\s+20/);
     expect(human.stdout).toMatch(/model\.layers\.0\.self_attn\.k_proj\.weight\s+F32\s+\[8, 16\]/);

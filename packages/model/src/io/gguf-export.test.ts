@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,12 @@ describe('GGUF export with a tokenizer and errors', () => {
       await saveHfFolder(dir, { configJson: base, weights, tokenizerFiles: [tokenizer] });
       await expect(exportGguf(dir, join(root, 'bad.gguf'), 'f32')).rejects.toThrow(/tokenizer\.model: 32000 tokens but config\.json vocab_size is 8/);
     }
+    const withJson = join(root, 'json-tokenizer');
+    const tokenizerJson = join(root, 'tokenizer.json');
+    writeFileSync(tokenizerJson, '{"model": {"type": "BPE"}}');
+    await saveHfFolder(withJson, { configJson: base, weights, tokenizerFiles: [tokenizerJson] });
+    const exported = await exportGguf(withJson, join(root, 'json.gguf'), 'f16');
+    expect(exported).toMatchObject({ tokenizer: 'none', warnings: [expect.stringMatching(/tokenizer\.json is not embedded/)] });
     const linear = join(root, 'linear');
     await saveHfFolder(linear, { configJson: { ...base, rope_scaling: { type: 'linear', factor: 4 } }, weights });
     await exportGguf(linear, join(root, 'linear.gguf'), 'f32');

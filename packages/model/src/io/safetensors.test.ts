@@ -53,6 +53,13 @@ describe('safetensors', () => {
     expect(readdirSync(root).filter((entry) => entry.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses a tensor whose data does not fill its shape, leaving no file behind', async () => {
+    const file = join(root, 'bad-shape.safetensors');
+    const weights: WeightMap = new Map([['w', { shape: [3], dtype: 'F32', data: new Float32Array(2) }]]);
+    await expect(writeSafetensors(file, weights)).rejects.toThrow(/bad-shape\.safetensors: tensor "w": shape \[3\] holds 3 values but data has 2/);
+    expect(readdirSync(root).filter((entry) => entry.includes('bad-shape'))).toEqual([]);
+  });
+
   it('converts dtype on write (F32 → F16 rounds to nearest even)', async () => {
     const file = join(root, 'as-f16.safetensors');
     await writeSafetensors(file, new Map([['x', { shape: [2], dtype: 'F32', data: new Float32Array([1 + 2 ** -11, 0.1]) }]]), { dtype: 'F16' });
