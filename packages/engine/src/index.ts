@@ -14,3 +14,4 @@ export { Scheduler, type SchedulerOptions, type SchedulerOutput } from './schedu
 export { stepModelFrom } from './model/step-model.js';
 export type { StepModel, StepModelShape, TokenizerLike } from './model-contract.js';
 export { EngineError } from './errors.js';
+export type { TokenConstraint } from './sampling/constraint.js';

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importLlama2c } from '@chainlm/model';
 import { createServer } from './app/create-server.js';
 import { loadServedModel } from './app/load-model.js';
+import { JsonPrefix } from './decoding/json-prefix.js';
 import { makeTinyChatModel } from './testing/tiny-chat-model.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -154,5 +155,29 @@ describe('LangChain ChatOpenAI against chainlm-serve', () => {
     let streamed = '';
     for await (const chunk of await chat.stream('Say hello.')) streamed += String(chunk.content);
     expect(streamed).toBe('Hello! I am a tiny model.');
+  });
+});
+
+describe('JSON mode', () => {
+  it('keeps every reply a valid JSON object prefix, even for prompts the model was not trained to answer in JSON', async () => {
+    for (const content of ['Say hello.', 'Give me JSON.', 'Anything at all']) {
+      const completion = await client.chat.completions.create({
+        model: 'tiny-chat',
+        messages: [{ role: 'user', content }],
+        temperature: 0,
+        max_tokens: 120,
+        response_format: { type: 'json_object' },
+      });
+      // A model that never closes its value runs out of tokens; what it wrote is still a valid JSON prefix.
+      const text = completion.choices[0].message.content!;
+      expect(text.trim().startsWith('{')).toBe(true);
+      if (completion.choices[0].finish_reason === 'stop') expect(typeof JSON.parse(text)).toBe('object');
+      else expect(JsonPrefix.start({ requireObject: true }).append(text), text).not.toBeNull();
+    }
+  });
+
+  it('keeps the trained JSON reply when it is already valid', async () => {
+    const completion = await client.chat.completions.create({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Give me JSON.' }], temperature: 0, response_format: { type: 'json_object' } });
+    expect(JSON.parse(completion.choices[0].message.content!)).toEqual({ answer: 42, ok: true });
   });
 });

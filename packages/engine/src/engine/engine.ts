@@ -12,6 +12,7 @@ import { HostKvStore, WasmHeapKvStore, type KvShape, type KvStore } from '../kv/
 import type { StepModel, TokenizerLike } from '../model-contract.js';
 import { ModelRunner } from '../runner/model-runner.js';
 import { parseSamplingParams, type SamplingParamsInput } from '../sampling/sampling-params.js';
+import type { TokenConstraint } from '../sampling/constraint.js';
 import { Scheduler, type SchedulerOutput } from '../scheduler/scheduler.js';
 import type { Sequence } from '../scheduler/sequence.js';
 import { tf } from '@chainlm/runtime';
@@ -26,6 +27,8 @@ export interface GenerateRequest {
   prompt?: string;
   promptTokenIds?: readonly number[];
   sampling?: SamplingParamsInput;
+  /** Restricts the tokens each sample may produce next (e.g. JSON mode). */
+  constraint?: TokenConstraint;
 }
 
 export interface EngineOptions {
@@ -96,6 +99,7 @@ export class Engine {
       throw new EngineError('engine-request-too-long', `request "${id}": the prompt has ${promptIds.length} tokens; the largest context is ${limit} tokens (${this.plan.tokensThatFit} fit in the KV cache, maxModelLen ${this.maxModelLen})`, 'shorten the prompt or raise --cache-max-entry-count / --cache-gib', 2);
     }
     const state = new RequestState(id, promptIds, params, this.options.tokenizer, { eosIds: this.eosIds, maxModelLen: limit }, (event) => this.deliver(event));
+    state.constraint = request.constraint;
     this.requests.set(id, state);
     this.listeners.set(id, onEvent);
     const sequence = this.scheduler.add(id, promptIds, params.n, !state.wantsPromptLogprobs);

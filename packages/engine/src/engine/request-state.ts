@@ -6,6 +6,7 @@
 import { createRng, type Rng } from '@chainlm/model';
 import type { SamplingParams } from '../sampling/sampling-params.js';
 import type { SampledToken } from '../sampling/sampler.js';
+import type { TokenConstraint } from '../sampling/constraint.js';
 import type { PromptLogprob, SequenceRequest } from '../runner/model-runner.js';
 import type { TokenizerLike } from '../model-contract.js';
 import { TextStream } from '../runner/text-stream.js';
@@ -27,6 +28,8 @@ export interface StopRules {
 
 export class RequestState implements SequenceRequest {
   readonly samples: SampleState[] = [];
+  /** Limits which tokens may come next (JSON mode); none by default. */
+  constraint: TokenConstraint | undefined;
   readonly promptLogprobList: PromptLogprob[] = [];
   readonly sequenceIds = new Set<number>();
   readonly arrivalTime = performance.now();
@@ -61,6 +64,10 @@ export class RequestState implements SequenceRequest {
   addPromptLogprobs(entries: readonly PromptLogprob[]): void {
     // After a preemption the prompt is recomputed: keep only positions not yet recorded.
     for (const entry of entries) if (entry.position === this.promptLogprobList.length + 1) this.promptLogprobList.push(entry);
+  }
+
+  constrain(index: number, logits: Float32Array): Float32Array {
+    return this.constraint ? this.constraint.mask(index, this.samples[index].tokenIds, logits) : logits;
   }
 
   /** Records a generated token; returns true when this sample is finished. */

@@ -20,6 +20,8 @@ export interface SequenceRequest {
   /** The random source of sample `index` of this request. */
   random(index: number): RandomSource;
   wantsPromptLogprobs: boolean;
+  /** The row sample `index` samples from, when the request constrains its tokens. */
+  constrain?(index: number, logits: Float32Array): Float32Array;
 }
 
 export interface PromptLogprob {
@@ -91,7 +93,8 @@ export class ModelRunner {
         const last = rowView(plan.allRows ? numTokens - 1 : 0);
         for (let index = 0; index < sampleCount; index++) {
           const sampleIndex = index === 0 ? sequence.sampleIndex : index;
-          result.sampled.push(sampleRow(last, request.params, sequence, request.random(sampleIndex)));
+          const row = request.constrain ? request.constrain(sampleIndex, last) : last;
+          result.sampled.push(sampleRow(row, request.params, sequence, request.random(sampleIndex)));
         }
       }
       results.set(sequence.id, result);

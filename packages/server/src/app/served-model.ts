@@ -15,4 +15,6 @@ export interface ServedModel {
   ownedBy: string;
   /** Where it was loaded from, for /v1/models and logs. */
   root: string;
+  /** Token id → text, computed on the first JSON-mode request. */
+  tokenTexts?: string[];
 }

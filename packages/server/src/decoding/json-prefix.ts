@@ -34,6 +34,8 @@ interface State {
   literalRest: string;
   /** Number text so far, to validate its grammar. */
   number: string;
+  /** json_object mode: the top-level value must be an object. */
+  requireObject: boolean;
 }
 
 const numberPattern = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -42,8 +44,8 @@ const numberPrefixPattern = /^-?$|^-?(?:0|[1-9]\d*)(?:\.\d*|(?:\.\d+)?[eE][+-]?\
 export class JsonPrefix {
   private constructor(private readonly state: State) {}
 
-  static start(): JsonPrefix {
-    return new JsonPrefix({ stack: [], mode: 'value', stringIsKey: false, unicodeLeft: 0, literalRest: '', number: '' });
+  static start(options: { requireObject?: boolean } = {}): JsonPrefix {
+    return new JsonPrefix({ stack: [], mode: 'value', stringIsKey: false, unicodeLeft: 0, literalRest: '', number: '', requireObject: options.requireObject ?? false });
   }
 
   /** The validator after `text`, or null when `text` cannot continue valid JSON. */
@@ -127,6 +129,7 @@ function step(state: State, char: string): boolean {
 }
 
 function startValue(state: State, char: string): boolean {
+  if (state.requireObject && state.stack.length === 0 && char !== '{') return false;
   if (char === '{' || char === '[') {
     state.stack.push(char === '{' ? 'object' : 'array');
     state.mode = char === '{' ? 'key-or-close' : 'value-or-close';

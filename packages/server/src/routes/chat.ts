@@ -12,6 +12,7 @@ import { runEngineRequest } from '../app/run-request.js';
 import { SseWriter } from '../app/sse.js';
 import type { ServerContext } from '../app/context.js';
 import type { ServedModel } from '../app/served-model.js';
+import { JsonConstraint, tokenTextsOf } from '../decoding/json-constraint.js';
 import { parseToolCalls } from '../decoding/tool-calls.js';
 import { ApiError } from '../openai/errors.js';
 import { chatLogprobs } from '../openai/logprobs.js';
@@ -34,7 +35,8 @@ export function chatRoute(app: FastifyInstance, context: ServerContext): void {
     const started = new Set<number>();
     const tokenText = (tokenId: number) => model.tokenizer?.decode([tokenId]) ?? `<${tokenId}>`;
 
-    const finish = await runEngineRequest(model.engine, { promptTokenIds, sampling }, {
+    const constraint = body.response_format && body.response_format.type !== 'text' ? jsonConstraintFor(model) : undefined;
+    const finish = await runEngineRequest(model.engine, { promptTokenIds, sampling, ...(constraint ? { constraint } : {}) }, {
       reply,
       timeoutMs: context.requestTimeoutMs,
       onDelta: (event) => {
@@ -75,6 +77,15 @@ export function chatRoute(app: FastifyInstance, context: ServerContext): void {
     sse.done();
     return reply;
   });
+}
+
+/** JSON mode: only tokens that keep the reply a valid JSON object, then end-of-sequence. */
+function jsonConstraintFor(model: ServedModel): JsonConstraint {
+  if (!model.tokenizer) throw new ApiError('invalidRequest', `model "${model.id}" has no tokenizer: JSON mode is not available`, { param: 'response_format' });
+  model.tokenTexts ??= tokenTextsOf(model.tokenizer);
+  const configured = model.engine.model.config.eosTokenId;
+  const eosIds = [...(configured === null ? [] : Array.isArray(configured) ? configured : [configured]), ...(model.tokenizer.eosId === null ? [] : [model.tokenizer.eosId])];
+  return new JsonConstraint({ tokenTexts: model.tokenTexts, eosIds, requireObject: true });
 }
 
 /** The generated entries minus the stop token that ended the reply (its text is not in the content). */
