@@ -49,8 +49,8 @@ export async function inspectCheckpoint(path: string): Promise<InspectResult> {
   if (path.endsWith('.safetensors')) return summarize(path, 'safetensors', null, fromEntries((await readSafetensorsHeader(path)).entries));
   if (path.endsWith('.gguf')) return inspectGguf(path);
   if (path.endsWith('.bin')) {
-    const checkpoint = await readLlama2c(path);
-    const tensors = [...checkpoint.weights].map(([name, tensor]) => ({ name, shape: tensor.shape, dtype: tensor.dtype }));
+    const checkpoint = await readLlama2c(path, { weights: false });
+    const tensors = checkpoint.tensors.map(({ name, shape }) => ({ name, shape, dtype: 'F32' }));
     return summarize(path, 'llama2c', 'LlamaForCausalLM', tensors, llama2cHfConfig(checkpoint.config));
   }
   throw new ChainlmError('weights-unsupported', `${path}: unknown checkpoint type`, { hint: 'use an HF folder, *.safetensors, a llama2.c *.bin or *.gguf', exitCode: 2 });

@@ -35,8 +35,16 @@ export interface Llama2cConfig {
 
 export interface Llama2cCheckpoint {
   config: Llama2cConfig;
+  /** HF-named weights; empty when read with `{ weights: false }`. */
   weights: WeightMap;
+  /** Every weight's HF name and shape, in HF order (also without weights). */
+  tensors: { name: string; shape: number[] }[];
   warnings: string[];
+}
+
+export interface ReadLlama2cOptions {
+  /** false: read the header and RoPE table only (for inspect), not the weights. */
+  weights?: boolean;
 }
 
 type Kind = 'rmsAtt' | 'rmsFfn' | 'rmsFinal' | 'embedding' | 'wq' | 'wk' | 'wv' | 'wo' | 'w1' | 'w2' | 'w3' | 'freqReal' | 'freqImag' | 'wcls';
@@ -68,7 +76,7 @@ function layout(config: Omit<Llama2cConfig, 'ropeTheta'>): Record<Kind, { name: 
   };
 }
 
-export async function readLlama2c(file: string): Promise<Llama2cCheckpoint> {
+export async function readLlama2c(file: string, options: ReadLlama2cOptions = {}): Promise<Llama2cCheckpoint> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -79,7 +87,7 @@ export async function readLlama2c(file: string): Promise<Llama2cCheckpoint> {
   try {
     const fileBytes = (await handle.stat()).size;
     const { config, dataStart } = await readHeader(file, handle, fileBytes);
-    return await readBody(file, handle, fileBytes, config, dataStart);
+    return await readBody(file, handle, fileBytes, config, dataStart, options.weights ?? true);
   } finally {
     await handle.close();
   }
@@ -122,7 +130,7 @@ async function readHeader(file: string, handle: FileHandle, fileBytes: number): 
   return { config, dataStart };
 }
 
-async function readBody(file: string, handle: FileHandle, fileBytes: number, config: Omit<Llama2cConfig, 'ropeTheta'>, dataStart: number): Promise<Llama2cCheckpoint> {
+async function readBody(file: string, handle: FileHandle, fileBytes: number, config: Omit<Llama2cConfig, 'ropeTheta'>, dataStart: number, withWeights: boolean): Promise<Llama2cCheckpoint> {
   const shapes = layout(config);
   const order = (config.version === 0 ? legacyOrder : version1Order).filter((kind) => kind !== 'wcls' || !config.sharedClassifier);
   const size = (kind: Kind) => shapes[kind].shape.reduce((product, value) => product * value, 1) * (shapes[kind].perLayer ? config.layers : 1);
@@ -135,15 +143,23 @@ async function readBody(file: string, handle: FileHandle, fileBytes: number, con
     );
   }
   const weights: WeightMap = new Map();
+  const shapesByName = new Map<string, number[]>();
   const tables: Partial<Record<Kind, Float32Array>> = {};
   let position = dataStart;
   for (const kind of order) {
     const { name, shape, perLayer } = shapes[kind];
+    const isTable = kind === 'freqReal' || kind === 'freqImag';
     for (let layer = 0; layer < (perLayer ? config.layers : 1); layer++) {
-      const data = new Float32Array(shape.reduce((product, value) => product * value, 1));
+      const elements = shape.reduce((product, value) => product * value, 1);
+      if (!isTable) shapesByName.set(name.replace('{i}', String(layer)), [...shape]);
+      if (!isTable && !withWeights) {
+        position += 4 * elements;
+        continue;
+      }
+      const data = new Float32Array(elements);
       await readExactly(handle, new Uint8Array(data.buffer), position, () => `${file}: ${kind}`);
       position += data.byteLength;
-      if (kind === 'freqReal' || kind === 'freqImag') {
+      if (isTable) {
         tables[kind] = data;
         continue;
       }
@@ -154,7 +170,10 @@ async function readBody(file: string, handle: FileHandle, fileBytes: number, con
   }
   const warnings: string[] = [];
   const ropeTheta = tables.freqReal && tables.freqImag ? thetaFromTable(tables.freqReal, tables.freqImag, config.dim / config.heads, warnings) : 10000;
-  return { config: { ...config, ropeTheta }, weights: orderHf(weights, config.layers), warnings };
+  const tensors = hfOrder(config.layers)
+    .filter((name) => shapesByName.has(name))
+    .map((name) => ({ name, shape: shapesByName.get(name)! }));
+  return { config: { ...config, ropeTheta }, weights: new Map(tensors.filter(({ name }) => weights.has(name)).map(({ name }) => [name, weights.get(name)!])), tensors, warnings };
 }
 
 /**
@@ -179,10 +198,10 @@ export function thetaFromTable(real: Float32Array, imag: Float32Array, headDim: 
 }
 
 /** HF order: embeddings, then each layer's tensors, then the final norm and head. */
-function orderHf(weights: WeightMap, layers: number): WeightMap {
+function hfOrder(layers: number): string[] {
   const suffixes = ['input_layernorm', 'self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'post_attention_layernorm', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
   const names = ['model.embed_tokens.weight'];
   for (let layer = 0; layer < layers; layer++) names.push(...suffixes.map((suffix) => `model.layers.${layer}.${suffix}.weight`));
   names.push('model.norm.weight', 'lm_head.weight');
-  return new Map(names.filter((name) => weights.has(name)).map((name) => [name, weights.get(name)!]));
+  return names;
 }

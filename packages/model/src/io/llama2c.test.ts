@@ -74,6 +74,10 @@ describe('llama2.c checkpoints', () => {
     for (const [name, tensor] of legacy.weights) expect(version1.weights.get(name), name).toEqual(tensor);
     expect(legacy.weights.get('model.layers.1.mlp.down_proj.weight')!.data).toEqual(tensors.w2.subarray(16 * 24));
     expect(legacy.weights.get('lm_head.weight')!.data).toEqual(tensors.wcls);
+    const headerOnly = await readLlama2c(join(root, 'v0.bin'), { weights: false });
+    expect(headerOnly.weights.size).toBe(0);
+    expect(headerOnly.config).toEqual(legacy.config);
+    expect(headerOnly.tensors).toEqual([...legacy.weights].map(([name, tensor]) => ({ name, shape: tensor.shape })));
     // Layer 1's q/k under both layouts give the same attention logits.
     const x = Float64Array.from({ length: spec.dim }, (_, index) => Math.sin(index + 1));
     const metaQ = tensors.wq.subarray(16 * 16);
