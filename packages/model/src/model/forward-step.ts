@@ -39,9 +39,12 @@ export function forwardStep(model: Model, input: StepInput): tf.Tensor2D {
     const rope = ropeTensors(config, input.positions, [rows], base); // [T, 1, d]
     let x = tf.gather(model.embedding, tf.tensor1d(input.tokenIds, 'int32')) as tf.Tensor2D; // [T, dim]
     for (let layer = 0; layer < config.numLayers; layer++) {
-      const { q, k, v } = attentionInputs(model, layer, x, [rows], rope, rope);
-      const attention = input.attention.attend(layer, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D); // [T, H·d]
-      x = finishLayer(model, layer, x, attention);
+      const layerInput = x;
+      x = tf.tidy(() => {
+        const { q, k, v } = attentionInputs(model, layer, layerInput, [rows], rope, rope);
+        const attention = input.attention.attend(layer, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D); // [T, H·d]
+        return finishLayer(model, layer, layerInput, attention);
+      });
     }
     const selected = input.logitRows ? (tf.gather(x, tf.tensor1d(input.logitRows, 'int32')) as tf.Tensor2D) : x;
     return linear(rmsNorm(selected, model.finalNorm, config.rmsNormEps), classifierMatrix(model, false));

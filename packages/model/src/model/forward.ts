@@ -86,9 +86,14 @@ export function forwardHidden(model: Model, tokenIds: tf.Tensor2D, options: Omit
     const mask = trainingMask(batch, length, segmentIds, attentionMask);
     let x = tf.gather(model.embedding, tf.reshape(tokenIds, [batch * length])) as tf.Tensor2D; // [B·T, dim]
     for (let layer = 0; layer < config.numLayers; layer++) {
-      const { q, k, v } = attentionInputs(model, layer, x, [batch, length], ropeQ, ropeK);
-      const attention = scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { mask, scale: 1 }); // [B, T, H·d]
-      x = finishLayer(model, layer, x, tf.reshape(attention, [batch * length, -1]));
+      // A scope per layer frees its intermediates (~200 MB at s15, B·T = 2048) before
+      // the next one; what backprop needs is kept by the tape.
+      const input = x;
+      x = tf.tidy(() => {
+        const { q, k, v } = attentionInputs(model, layer, input, [batch, length], ropeQ, ropeK);
+        const attention = scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { mask, scale: 1 }); // [B, T, H·d]
+        return finishLayer(model, layer, input, tf.reshape(attention, [batch * length, -1]));
+      });
     }
     return tf.reshape(rmsNorm(x, model.finalNorm, config.rmsNormEps), [batch, length, config.hiddenSize]) as tf.Tensor3D;
   });
