@@ -24,9 +24,10 @@ describe.skipIf(!existsSync(stories))('stories260K golden (../shared/models)', (
     await initBackend();
   });
 
-  const golden = JSON.parse(readFileSync(join(stories, 'golden.json'), 'utf8')) as { prompt_ids: number[]; greedy_ids: number[]; temperature: number };
+  let golden: { prompt_ids: number[]; greedy_ids: number[]; temperature: number };
   let model: Model;
   beforeAll(async () => {
+    golden = JSON.parse(readFileSync(join(stories, 'golden.json'), 'utf8')) as typeof golden;
     await importLlama2c(join(stories, 'stories260K.bin'), join(out, 'stories260K'));
     const folder = await loadHfFolder(join(out, 'stories260K'));
     const config = parseHfConfig(folder.configJson, join(folder.dir, 'config.json'));
