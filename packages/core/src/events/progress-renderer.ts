@@ -77,7 +77,8 @@ export function createProgressRenderer(options: ProgressRendererOptions = {}): {
           drawnLines = 0;
         }
         const label = state?.label ?? event.task;
-        stream.write(event.type === 'task-done' ? `✔ ${label}${state ? ` ${formatCount(state.done)} ${state.unit}` : ''}\n` : `✖ ${label}: ${event.message}\n`);
+        const count = state && (state.done > 0 || state.total !== undefined) ? ` ${formatCount(state.done)}${state.unit ? ` ${state.unit}` : ''}` : '';
+        stream.write(event.type === 'task-done' ? `✔ ${label}${count}\n` : `✖ ${label}: ${event.message}\n`);
         if (tty) redraw(true);
         break;
       }

@@ -1,7 +1,7 @@
 /** Stage kinds over @chainlm/data: ingest, clean, tokenize. */
 import { isAbsolute, resolve } from 'node:path';
 import { sha256File, stableHash, type ChainlmHome } from '@chainlm/core';
-import { cleanDataset, datasetArtifactId, datasetExists, ingest, parseRecipe, recordKinds, tokenizeDataset, type Recipe } from '@chainlm/data';
+import { cleanDataset, datasetArtifactId, datasetExists, datasetFolder, ingest, parseRecipe, recordKinds, tokenizeDataset, type Recipe } from '@chainlm/data';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
 import { stageParams } from './params.js';
@@ -95,7 +95,7 @@ export const tokenizeStage: StageKind = {
       events: context.events,
     });
     return {
-      outputs: { dataset: options.output, mode: manifest.mode, tokens: manifest.tokens, seqLen: manifest.seqLen },
+      outputs: { dataset: options.output, path: datasetFolder(context.home, options.output), mode: manifest.mode, tokens: manifest.tokens, seqLen: manifest.seqLen },
       artifacts: [datasetArtifactId(options.output)],
       summary: { rows: manifest.rows, tokens: manifest.tokens },
     };
