@@ -1,6 +1,6 @@
-import { defineCommand, runProgram, type Program } from '@chainlm/core';
+import { runProgram, type Program } from '@chainlm/core';
 import { doctorCommand } from './commands/doctor.js';
-import { pipelineRunCommand } from './commands/pipeline.js';
+import { pipelineRunCommand, startCommand } from './commands/pipeline.js';
 import { registryLsCommand, registryShowCommand } from './commands/registry.js';
 import { packageCliHelp } from './package-clis.js';
 
@@ -9,13 +9,6 @@ import { packageCliHelp } from './package-clis.js';
  * command name (`registry-ls`) before dispatch, so every command keeps the core
  * convention (--help, --json, exit codes).
  */
-const startCommand = defineCommand({
-  name: 'start',
-  summary: "run the README's main job (until the demo pipeline lands: the doctor report)",
-  options: doctorCommand.options,
-  run: doctorCommand.run,
-  render: doctorCommand.render,
-});
 
 export const program: Program = {
   name: 'chainlm',

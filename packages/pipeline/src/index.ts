@@ -4,3 +4,4 @@ export type { StageKind, StageContext, StageResult } from './stage-kind.js';
 export { interpolate, referencedStages } from './interpolate.js';
 export { readState, type PipelineState, type StageState } from './state.js';
 export { builtinStageKinds } from './stages/index.js';
+export { runningServers, closeServers } from './stages/serve-stage.js';

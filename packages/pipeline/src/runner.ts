@@ -20,6 +20,8 @@ export interface RunPipelineOptions {
   home?: ChainlmHome;
   registry?: Registry;
   events?: EventBus;
+  /** Stage kinds not to run this time (e.g. `serve` under --no-serve). */
+  skipKinds?: readonly string[];
 }
 
 export interface StageReport {
@@ -55,7 +57,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
   for (const stage of stages) {
     const report: StageReport = { name: stage.name, uses: stage.uses, status: 'not-run', seconds: 0, outputs: {}, summary: {} };
     reports.push(report);
-    if (failed || (options.only !== undefined && stage.name !== options.only)) {
+    if (failed || (options.only !== undefined && stage.name !== options.only) || options.skipKinds?.includes(stage.uses)) {
       Object.assign(report, reuse(state, stage.name), { status: failed ? 'not-run' : state[stage.name]?.status === 'done' ? 'skipped' : 'not-run' });
       continue;
     }
@@ -70,7 +72,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
       upstream: stage.needs.map((name) => state[name]?.hash ?? null),
     });
     const previous = state[stage.name];
-    if (!forced.has(stage.name) && previous?.status === 'done' && previous.hash === hash && (kind.stillValid?.(previous.outputs, home) ?? true)) {
+    if (!forced.has(stage.name) && !kind.alwaysRun && previous?.status === 'done' && previous.hash === hash && (kind.stillValid?.(previous.outputs, home) ?? true)) {
       Object.assign(report, reuse(state, stage.name), { status: 'skipped' });
       events.emit({ type: 'log', level: 'info', message: `⏭ ${stage.name} (${stage.uses}) unchanged, skipped` });
       continue;

@@ -31,6 +31,8 @@ export interface StageKind {
   run(params: Record<string, unknown>, context: StageContext): Promise<StageResult>;
   /** Extra fingerprint of inputs the parameters only point at (e.g. file contents). */
   fingerprint?(params: Record<string, unknown>): Promise<string>;
+  /** Runs every time (a live service such as `serve`), never skipped as unchanged. */
+  alwaysRun?: boolean;
   /** Whether earlier outputs are still usable (their files still exist). */
   stillValid?(outputs: Record<string, unknown>, home: ChainlmHome): boolean;
 }

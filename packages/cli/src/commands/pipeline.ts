@@ -1,30 +1,71 @@
-import { resolve } from 'node:path';
-import { defineCommand, loadConfigFile } from '@chainlm/core';
-import { builtinStageKinds, pipelineSchema, runPipeline, type PipelineReport } from '@chainlm/pipeline';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand, loadConfigFile, type EventBus } from '@chainlm/core';
+import { builtinStageKinds, closeServers, pipelineSchema, runPipeline, runningServers, type PipelineReport } from '@chainlm/pipeline';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const demoPipelineFile = join(repoRoot, 'pipelines', 'demo.yaml');
+
+const pipelineOptions = {
+  from: { type: 'string', description: 're-run this stage and every stage after it', valueName: 'STAGE' },
+  only: { type: 'string', description: 're-run only this stage', valueName: 'STAGE' },
+  noServe: { type: 'boolean', description: 'skip serve stages (run, evaluate, then exit)' },
+} as const;
+
+async function runFile(file: string, options: { from?: string; only?: string; noServe?: boolean }, events: EventBus): Promise<PipelineReport> {
+  const spec = loadConfigFile(resolve(file), pipelineSchema, { envPrefix: 'CHAINLM_PIPELINE_' });
+  const report = await runPipeline(spec, { kinds: builtinStageKinds(), from: options.from, only: options.only, events, skipKinds: options.noServe ? ['serve'] : [] });
+  const servers = runningServers();
+  if (servers.length > 0) {
+    for (const server of servers) events.emit({ type: 'log', level: 'info', message: `serving "${server.name}" at ${server.url} — Ctrl-C to stop` });
+    process.once('SIGINT', () => void closeServers());
+    process.once('SIGTERM', () => void closeServers());
+  }
+  return report;
+}
 
 export const pipelineRunCommand = defineCommand({
   name: 'pipeline-run',
   summary: 'run a pipeline file: stages skipped when unchanged, stopped at the first failure',
   positionals: [{ name: 'file', description: 'pipeline YAML (see pipelines/ and docs/pipelines.md)', required: true }],
-  options: {
-    from: { type: 'string', description: 're-run this stage and every stage after it', valueName: 'STAGE' },
-    only: { type: 'string', description: 're-run only this stage', valueName: 'STAGE' },
-  },
-  examples: ['chainlm pipeline run pipelines/demo.yaml', 'chainlm pipeline run pipelines/demo.yaml --from pretrain --json'],
+  options: pipelineOptions,
+  examples: ['chainlm pipeline run pipelines/demo.yaml', 'chainlm pipeline run pipelines/demo.yaml --from pretrain --json --no-serve'],
   async run({ options, positionals, events, setExitCode }) {
-    const spec = loadConfigFile(resolve(positionals[0]), pipelineSchema, { envPrefix: 'CHAINLM_PIPELINE_' });
-    const report = await runPipeline(spec, { kinds: builtinStageKinds(), from: options.from, only: options.only, events });
+    const report = await runFile(positionals[0], options, events);
     if (report.status === 'failed') setExitCode(1);
     return report;
   },
-  render(result, print) {
-    const report = result as PipelineReport;
-    print(`pipeline ${report.pipeline}: ${report.status}`);
-    for (const stage of report.stages) {
-      const summary = Object.entries(stage.summary)
-        .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(4)) : JSON.stringify(value)}`)
-        .join(' ');
-      print(`  ${stage.status.padEnd(8)} ${stage.name.padEnd(16)} ${stage.uses.padEnd(12)} ${stage.seconds.toFixed(1).padStart(7)} s  ${summary}${stage.error ? `  error: ${stage.error}` : ''}`);
-    }
-  },
+  render: renderReport,
 });
+
+export const startCommand = defineCommand({
+  name: 'start',
+  summary: "the README's main job: the demo pipeline (data → tokenizer → pretrain → SFT → eval before/after), then serve the model",
+  options: pipelineOptions,
+  async run({ options, events, setExitCode }) {
+    const report = await runFile(demoPipelineFile, options, events);
+    if (report.status === 'failed') setExitCode(1);
+    return report;
+  },
+  render: renderReport,
+});
+
+function renderReport(result: unknown, print: (text: string) => void): void {
+  const report = result as PipelineReport;
+  print(`\npipeline ${report.pipeline}: ${report.status}`);
+  for (const stage of report.stages) {
+    const summary = Object.entries(stage.summary)
+      .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(4)) : JSON.stringify(value)}`)
+      .join(' ');
+    print(`  ${stage.status.padEnd(8)} ${stage.name.padEnd(16)} ${stage.uses.padEnd(12)} ${stage.seconds.toFixed(1).padStart(7)} s  ${summary}${stage.error ? `  error: ${stage.error}` : ''}`);
+  }
+  const evals = report.stages.filter((stage) => stage.uses === 'eval' && stage.outputs.scores);
+  if (evals.length > 1) {
+    print('\nevaluation (score per dataset):');
+    const datasets = [...new Set(evals.flatMap((stage) => Object.keys(stage.outputs.scores as Record<string, number>)))];
+    print(`  ${'dataset'.padEnd(14)}${evals.map((stage) => stage.name.padStart(12)).join('')}`);
+    for (const dataset of datasets) {
+      print(`  ${dataset.padEnd(14)}${evals.map((stage) => String((stage.outputs.scores as Record<string, number>)[dataset]?.toFixed(2) ?? '-').padStart(12)).join('')}`);
+    }
+  }
+}

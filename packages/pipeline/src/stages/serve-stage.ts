@@ -1,0 +1,53 @@
+/**
+ * `uses: serve` — starts chainlm-serve in this process for a model folder and records
+ * a deployment. It always runs (a service is not an artifact to reuse); the pipeline
+ * command keeps the process alive while servers are open and closes them on SIGINT.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createServer, loadServedModel } from '@chainlm/server';
+import { z } from 'zod';
+import type { StageKind } from '../stage-kind.js';
+import { stageParams } from './params.js';
+
+const schema = z.strictObject({
+  model: z.string(),
+  /** The name clients use in the `model` field. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(23333),
+  maxTokens: z.number().int().positive().default(256),
+});
+
+const running: { name: string; url: string; app: FastifyInstance }[] = [];
+
+/** Servers started by serve stages in this process. */
+export function runningServers(): readonly { name: string; url: string; app: FastifyInstance }[] {
+  return running;
+}
+
+export async function closeServers(): Promise<void> {
+  for (const server of running.splice(0)) await server.app.close();
+}
+
+export const serveStage: StageKind = {
+  name: 'serve',
+  description: 'serve a model folder behind the OpenAI-compatible API (kept running after the pipeline)',
+  version: 1,
+  alwaysRun: true,
+  async run(params, context) {
+    const options = stageParams(schema, params, 'serve');
+    const served = await loadServedModel(options.model, { id: options.name });
+    const app = await createServer([served], { host: options.host, maxTokens: options.maxTokens });
+    const address = await app.listen({ host: options.host, port: options.port });
+    const url = `${address}/v1`;
+    running.push({ name: options.name, url, app });
+    const artifact = await context.registry.record({
+      kind: 'deployment',
+      name: `${context.pipeline}-${options.name}`,
+      path: options.model,
+      metadata: { url, model: options.name, pid: process.pid, startedAt: new Date().toISOString(), contextLength: served.contextLength },
+      inputs: context.upstreamArtifacts.filter((id) => id.startsWith('model:')).map((id) => ({ id, relation: 'serves' })),
+    });
+    return { outputs: { url, model: options.name }, artifacts: [artifact.id], summary: { url } };
+  },
+};
