@@ -5,12 +5,12 @@ import { batchMatMul } from './matmul.js';
 import { concatRows, splitRows } from './rows.js';
 import { maxAbsDiff } from './__tests__/fixtures.js';
 
-let live = 'wasm';
+let liveBackend = 'wasm';
 beforeAll(async () => {
-  live = (await initBackend()).tfjsBackend;
+  liveBackend = (await initBackend()).tfjsBackend;
 });
 afterAll(async () => {
-  await tf.setBackend(live);
+  await tf.setBackend(liveBackend);
 });
 
 /** Runs fn on a backend with fresh copies of the inputs; returns host arrays. */
@@ -24,21 +24,23 @@ function random(shape: number[], seed: number): { data: Float32Array; shape: num
 }
 
 describe('attention', () => {
-  it('the 2-D product path (wasm) equals the batched path (cpu), values and gradients', async () => {
+  it('2-D products and one batched product (wasm) equal the cpu backend, values and gradients', async () => {
     const q = random([2, 5, 6, 4], 1);
     const k = random([2, 7, 2, 4], 2);
     const v = random([2, 7, 2, 4], 3);
     const mask = { data: new Float32Array(2 * 5 * 7).map((_, index) => (index % 3 === 0 ? MASKED : 0)), shape: [2, 1, 5, 7] };
-    const run = (qt: tf.Tensor, kt: tf.Tensor, vt: tf.Tensor, maskTensor: tf.Tensor): tf.Tensor[] => {
-      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-        tf.sum(tf.mul(scaledDotProductAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, { mask: maskTensor }), tf.range(0, 2 * 5 * 24).reshape([2, 5, 24]).div(100)));
-      const output = scaledDotProductAttention(qt as tf.Tensor4D, kt as tf.Tensor4D, vt as tf.Tensor4D, { mask: maskTensor });
-      return [output, ...tf.grads(loss)([qt, kt, vt])];
+    const run = (products?: 'sliced' | 'batched') => (qt: tf.Tensor, kt: tf.Tensor, vt: tf.Tensor, maskTensor: tf.Tensor): tf.Tensor[] => {
+      const attend = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        scaledDotProductAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, { mask: maskTensor, ...(products ? { products } : {}) });
+      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(attend(a, b, c), tf.range(0, 2 * 5 * 24).reshape([2, 5, 24]).div(100)));
+      return [attend(qt, kt, vt), ...tf.grads(loss)([qt, kt, vt])];
     };
-    const wasm = await on(live, [q, k, v, mask], run);
-    const cpu = await on('cpu', [q, k, v, mask], run);
-    expect(wasm).toHaveLength(4);
-    for (let index = 0; index < 4; index++) expect(maxAbsDiff(wasm[index]!, cpu[index]!)).toBeLessThan(1e-5);
+    const cpu = await on('cpu', [q, k, v, mask], run());
+    for (const products of [undefined, 'sliced', 'batched'] as const) {
+      const live = await on(liveBackend, [q, k, v, mask], run(products));
+      expect(live).toHaveLength(4);
+      for (let index = 0; index < 4; index++) expect(maxAbsDiff(live[index]!, cpu[index]!), `${products} output ${index}`).toBeLessThan(1e-5);
+    }
   });
 
   it('batchMatMul and the row split/concat keep order and gradients', async () => {
@@ -49,17 +51,17 @@ describe('attention', () => {
       ...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D))))([at, bt]),
       concatRows(splitRows(at, 5)),
     ];
-    const wasm = await on(live, [a, b], run);
+    const wasm = await on(liveBackend, [a, b], run);
     const cpu = await on('cpu', [a, b], run);
     for (let index = 0; index < 3; index++) expect(maxAbsDiff(wasm[index]!, cpu[index]!)).toBeLessThan(1e-5);
     expect(wasm[3]).toEqual(a.data);
-    await tf.setBackend(live);
+    await tf.setBackend(liveBackend);
     const parts = tf.tidy(() => splitRows(tf.range(0, 7), 7).map((part) => part.dataSync()[0]));
     expect(parts).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('builds causal, packed and padded masks', async () => {
-    await tf.setBackend(live);
+    await tf.setBackend(liveBackend);
     expect([...causalMaskData([2, 3], 4)]).toEqual([0, 0, 0, MASKED, 0, 0, 0, 0]);
     const packed = tf.tidy(() => [...trainingMask(1, 4, [1, 1, 2, 2]).dataSync()]);
     expect(packed.map((value) => (value === 0 ? 1 : 0))).toEqual([1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1]);

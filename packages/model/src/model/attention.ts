@@ -42,13 +42,14 @@ export function scaledDotProductAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.
   const values = tf.reshape(tf.transpose(v, [0, 2, 1, 3]), [batch * kvHeads, keys, headDim]) as tf.Tensor3D; // [B·Hkv, Tk, d]
   const problems = batch * kvHeads;
   let context: tf.Tensor; // [B, H, Tq, d]
-  if (problems > 1 && (options.products ?? (prefersSlicedProducts() ? 'sliced' : 'batched')) === 'sliced') {
+  const products = options.products ?? (prefersSlicedProducts() ? 'sliced' : 'batched');
+  if (problems > 1 && products === 'sliced') {
     context = tf.reshape(slicedAttention(groupedQ, keysT, values, options.mask, kvHeads), [batch, heads, queries, headDim]);
   } else {
-    let scores: tf.Tensor = tf.reshape(batchMatMul(groupedQ, keysT), [batch, heads, queries, keys]);
+    let scores: tf.Tensor = tf.reshape(batchMatMul(groupedQ, keysT, products), [batch, heads, queries, keys]);
     if (options.mask) scores = tf.add(scores, options.mask);
     const probabilities = tf.reshape(tf.softmax(scores), [problems, group * queries, keys]) as tf.Tensor3D;
-    context = tf.reshape(batchMatMul(probabilities, values), [batch, heads, queries, headDim]);
+    context = tf.reshape(batchMatMul(probabilities, values, products), [batch, heads, queries, headDim]);
   }
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, queries, heads * headDim]) as tf.Tensor3D;
 }

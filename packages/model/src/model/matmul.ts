@@ -32,13 +32,15 @@ export function prefersSlicedProducts(): boolean {
   return tf.getBackend() === 'wasm';
 }
 
-/** a [batch, M, K] · b [batch, K, N] → [batch, M, N]; differentiable. */
-export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+/**
+ * a [batch, M, K] · b [batch, K, N] → [batch, M, N]; differentiable. `products`
+ * forces one strategy (default: 2-D products on wasm, one batched op elsewhere).
+ */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, products?: 'sliced' | 'batched'): tf.Tensor3D {
   const [batch, rows, inner] = a.shape;
   const columns = b.shape[2];
-  if (batch === 1 || !prefersSlicedProducts()) {
-    return batch === 1 ? (tf.reshape(linear(tf.reshape(a, [rows, inner]), tf.reshape(b, [inner, columns])), [1, rows, columns]) as tf.Tensor3D) : batchedLinear(a, b);
-  }
+  if (batch === 1) return tf.reshape(linear(tf.reshape(a, [rows, inner]), tf.reshape(b, [inner, columns])), [1, rows, columns]) as tf.Tensor3D;
+  if ((products ?? (prefersSlicedProducts() ? 'sliced' : 'batched')) === 'batched') return batchedLinear(a, b);
   const left = splitRows(tf.reshape(a, [batch * rows, inner]) as tf.Tensor2D, batch);
   const right = splitRows(tf.reshape(b, [batch * inner, columns]) as tf.Tensor2D, batch);
   return tf.reshape(concatRows(left.map((matrix, index) => linear(matrix, right[index]!))), [batch, rows, columns]) as tf.Tensor3D;
