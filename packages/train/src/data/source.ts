@@ -3,18 +3,19 @@
  *  - `data.dataset` a file (.txt, .jsonl, .json): documents → tokenizer (given, or a
  *    byte-level BPE trained on the data and kept in the run folder) → packed rows.
  *  - `data.dataset` a dataset name ingested by chainlm-data, or `data.shards`: read
- *    through @chainlm/data (see data-package.ts).
+ *    through @chainlm/data (see shards-source.ts).
  * Tokenizing is deterministic, so a resumed run rebuilds exactly the same rows.
  */
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { writeJsonAtomic } from '@chainlm/core';
+import { resolveHome, writeJsonAtomic, type ChainlmHome } from '@chainlm/core';
 import { loadTokenizer, trainBpeTokenizer, type Tokenizer } from '@chainlm/model';
 import type { TrainConfig } from '../config/schema.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import { readDocumentsFile, type TextDocument } from './documents.js';
 import { packDocuments, splitRows, type TokenizedDocument } from './pack.js';
 import type { PackedRows } from './packed-rows.js';
+import { loadDatasetData } from './shards-source.js';
 
 export interface TrainingData {
   train: PackedRows;
@@ -28,10 +29,9 @@ export interface TrainingData {
   datasetPath: string;
 }
 
-export async function loadTrainingData(data: TrainConfig['data'], runDir: string, modelTokenizer?: string): Promise<TrainingData> {
-  if (data.shards !== undefined) {
-    throw trainError(trainErrorCodes.dataMissing, `data.shards (${data.shards}): packed shards are not readable yet`, 'give data.dataset (a .txt/.jsonl file) instead', 2);
-  }
+export async function loadTrainingData(data: TrainConfig['data'], runDir: string, modelTokenizer?: string, home: ChainlmHome = resolveHome()): Promise<TrainingData> {
+  const fromDataset = await loadDatasetData(data, home, modelTokenizer);
+  if (fromDataset) return fromDataset;
   const file = resolve(data.dataset!);
   if (!existsSync(file)) {
     throw trainError(trainErrorCodes.dataMissing, `data.dataset "${data.dataset}" is neither a file nor an ingested dataset`, 'give a .txt/.jsonl/.json file path, or ingest it first with `chainlm-data ingest`', 2);

@@ -73,7 +73,7 @@ export async function resumeRun(run: string, options: SessionOptions = {}): Prom
 async function execute(config: TrainConfig, store: RunStore, events: EventBus, resume: boolean, home: ChainlmHome): Promise<RunSummary> {
   let engine: GradientEngine | undefined;
   try {
-    const data = await loadTrainingData(config.data, store.dir, await baseTokenizerPath(config.model));
+    const data = await loadTrainingData(config.data, store.dir, await baseTokenizerPath(config.model), home);
     const spec: RunSpec = {
       modelConfig: await modelConfigFor(config, data.tokenizer.vocabSize),
       ...(config.model.path ? { basePath: resolve(config.model.path) } : {}),
