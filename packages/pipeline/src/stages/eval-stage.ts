@@ -1,5 +1,6 @@
 /** `uses: eval` — an OpenCompass-style evaluation of a model folder (± adapter) in-process. */
 import { existsSync } from 'node:fs';
+import { ChainlmError } from '@chainlm/core';
 import { buildRunConfig, runEval } from '@chainlm/eval';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
@@ -7,8 +8,10 @@ import { stageParams } from './params.js';
 
 const schema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-  /** HF model folder. */
-  model: z.string(),
+  /** HF model folder (evaluated in-process), or… */
+  model: z.string().optional(),
+  /** …an OpenAI-compatible endpoint, in chainlm-eval's `openai` model format (baseUrl, model, mode, apiKeyEnv, …). */
+  endpoint: z.record(z.string(), z.unknown()).optional(),
   /** Short model name in the summary table. */
   abbr: z.string().optional(),
   adapter: z.string().optional(),
@@ -28,10 +31,16 @@ export const evalStage: StageKind = {
   version: 1,
   async run(params, context) {
     const options = stageParams(schema, params, 'eval');
+    if ((options.model === undefined) === (options.endpoint === undefined)) {
+      throw new ChainlmError('pipeline-eval-model', `stage ${context.stage}: give exactly one of model (a folder) and endpoint (an OpenAI-compatible URL)`, { exitCode: 2 });
+    }
+    const model = options.model !== undefined
+      ? { type: 'local', abbr: options.abbr ?? options.name, path: options.model, ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.modelId ? { registryId: options.modelId } : {}) }
+      : { type: 'openai', abbr: options.abbr ?? options.name, ...options.endpoint };
     const config = buildRunConfig(
       {
         name: options.name,
-        models: [{ type: 'local', abbr: options.abbr ?? options.name, path: options.model, ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.modelId ? { registryId: options.modelId } : {}) }],
+        models: [model as never],
         datasets: options.datasets as never,
         presets: options.presets,
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
