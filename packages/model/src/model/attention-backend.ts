@@ -14,7 +14,8 @@ import type * as tf from '@tensorflow/tfjs';
 export interface AttentionBackend {
   /**
    * @param layer  layer index, 0-based
-   * @param q      [T, numHeads, headDim]
+   * @param q      [T, numHeads, headDim], not yet scaled by 1/√headDim
+   *               (scaledDotProductAttention applies the scale by default)
    * @param k      [T, numKvHeads, headDim]
    * @param v      [T, numKvHeads, headDim]
    * @returns      [T, numHeads * headDim]
