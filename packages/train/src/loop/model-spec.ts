@@ -31,6 +31,9 @@ export async function modelConfigFor(config: TrainConfig, vocabSize: number): Pr
     return modelConfig;
   }
   const { shape, size, architecture } = config.model;
+  if (config.model.vocabSize !== undefined && config.model.vocabSize < vocabSize) {
+    throw trainError(trainErrorCodes.modelMissing, `model.vocabSize ${config.model.vocabSize} is smaller than the tokenizer's ${vocabSize} tokens`, 'leave model.vocabSize unset (it defaults to the tokenizer\'s) or raise it', 2);
+  }
   const preset = presetConfig(size!);
   return presetConfig(size!, {
     architecture,
