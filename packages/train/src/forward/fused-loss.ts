@@ -25,7 +25,8 @@ function chunkRows(vocab: number): number {
   return Math.max(16, Math.floor((8 << 20) / vocab));
 }
 
-function chunkLoss(h: tf.Tensor2D, weight: tf.Tensor2D, targets: Int32Array, mask: Float32Array): { loss: tf.Scalar; logits: tf.Tensor2D; lse: tf.Tensor2D; target: tf.Tensor1D; weights: tf.Tensor2D } {
+/** Σ mask·(lse − logit[target]) over one chunk of rows. */
+function chunkLoss(h: tf.Tensor2D, weight: tf.Tensor2D, targets: Int32Array, mask: Float32Array): tf.Scalar {
   const rows = h.shape[0];
   const vocab = weight.shape[1];
   const logits = tf.matMul(h, weight) as tf.Tensor2D; // [rows, V]
@@ -34,8 +35,27 @@ function chunkLoss(h: tf.Tensor2D, weight: tf.Tensor2D, targets: Int32Array, mas
   const rowStarts = tf.tensor1d(Int32Array.from({ length: rows }, (_, row) => row * vocab), 'int32');
   const picked = tf.gather(tf.reshape(logits, [rows * vocab]), tf.add(rowStarts, target)); // [rows]
   const weights = tf.tensor2d(mask, [rows, 1]);
+  return tf.sum(tf.mul(tf.sub(tf.reshape(lse, [rows]), picked), tf.reshape(weights, [rows]))) as tf.Scalar;
+}
+
+/**
+ * As chunkLoss, plus the softmax, with one exp pass over [rows, V]:
+ * e = exp(x − max), s = Σ e, lse = max + log s, softmax = e / s.
+ */
+function chunkSoftmax(h: tf.Tensor2D, weight: tf.Tensor2D, targets: Int32Array, mask: Float32Array): { loss: tf.Scalar; probs: tf.Tensor2D; target: tf.Tensor1D; weights: tf.Tensor2D } {
+  const rows = h.shape[0];
+  const vocab = weight.shape[1];
+  const logits = tf.matMul(h, weight) as tf.Tensor2D; // [rows, V]
+  const max = tf.max(logits, -1, true); // [rows, 1]
+  const exps = tf.exp(tf.sub(logits, max)); // [rows, V]
+  const sums = tf.sum(exps, -1, true); // [rows, 1]
+  const lse = tf.add(max, tf.log(sums)); // [rows, 1]
+  const target = tf.tensor1d(targets, 'int32');
+  const rowStarts = tf.tensor1d(Int32Array.from({ length: rows }, (_, row) => row * vocab), 'int32');
+  const picked = tf.gather(tf.reshape(logits, [rows * vocab]), tf.add(rowStarts, target)); // [rows]
+  const weights = tf.tensor2d(mask, [rows, 1]);
   const loss = tf.sum(tf.mul(tf.sub(tf.reshape(lse, [rows]), picked), tf.reshape(weights, [rows]))) as tf.Scalar;
-  return { loss, logits, lse, target, weights };
+  return { loss, probs: tf.div(exps, sums) as tf.Tensor2D, target, weights };
 }
 
 /** Loss only (evaluation): hidden [N, d], classifier [d, V] → Σ masked −log p. */
@@ -47,7 +67,7 @@ export function classifierLossSum(hidden: tf.Tensor2D, weight: tf.Tensor2D, { ta
     for (let start = 0; start < rows; start += step) {
       const end = Math.min(rows, start + step);
       const h = tf.slice(hidden, [start, 0], [end - start, -1]);
-      total = tf.add(total, chunkLoss(h, weight, targets.subarray(start, end), mask.subarray(start, end)).loss) as tf.Scalar;
+      total = tf.add(total, chunkLoss(h, weight, targets.subarray(start, end), mask.subarray(start, end))) as tf.Scalar;
     }
     return total;
   });
@@ -72,9 +92,8 @@ export function classifierLossSumWithGrad(hidden: tf.Tensor2D, weight: tf.Tensor
       const end = Math.min(rows, start + step);
       const out = tf.tidy(() => {
         const hc = tf.slice(h as tf.Tensor2D, [start, 0], [end - start, -1]);
-        const chunk = chunkLoss(hc, w as tf.Tensor2D, targets.subarray(start, end), mask.subarray(start, end));
-        const probs = tf.exp(tf.sub(chunk.logits, chunk.lse)) as tf.Tensor2D; // softmax [rows, V]
-        const g = tf.mul(tf.sub(probs, oneHotFloat(chunk.target, vocab)), chunk.weights) as tf.Tensor2D; // [rows, V]
+        const chunk = chunkSoftmax(hc, w as tf.Tensor2D, targets.subarray(start, end), mask.subarray(start, end));
+        const g = tf.mul(tf.sub(chunk.probs, oneHotFloat(chunk.target, vocab)), chunk.weights) as tf.Tensor2D; // [rows, V]
         return { loss: tf.add(loss, chunk.loss) as tf.Scalar, dh: tf.matMul(g, weightT) as tf.Tensor2D, dw: weightGrad ? (tf.add(dWeight, tf.matMul(tf.transpose(hc), g)) as tf.Tensor2D) : tf.clone(dWeight) };
       });
       loss.dispose();

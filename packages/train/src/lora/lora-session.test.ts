@@ -21,7 +21,7 @@ import { buildReplica } from '../loop/replica.js';
 import { RunStore } from '../loop/run-store.js';
 import { startRun, type RunSummary } from '../loop/session.js';
 import { mergeAdapter } from './adapter-weights.js';
-import { exportRun } from './export.js';
+import { exportRun, mergeFolders } from './export.js';
 import { loadPeftAdapter } from './peft.js';
 
 const root = mkdtempSync(join(tmpdir(), 'chainlm-train-lora-e2e-'));
@@ -84,6 +84,10 @@ describe('LoRA SFT', () => {
 
     await exportRun('sft', { out: join(root, 'merged'), merged: true, home });
     const merged = await loadHfFolder(join(root, 'merged'));
+    // `merge` of the exported PEFT folder into the base folder gives the same weights.
+    await mergeFolders({ base: join(root, 'base-hf'), adapter: join(root, 'peft'), out: join(root, 'merged-cli') });
+    const mergedAgain = await loadHfFolder(join(root, 'merged-cli'));
+    for (const [name, tensor] of merged.weights) expect(Array.from(mergedAgain.weights.get(name)!.data), name).toEqual(Array.from(tensor.data));
     const mergedModel = createModel(parseHfConfig(merged.configJson), merged.weights);
     expect(maxAbsDifference(forward(mergedModel, ids).dataSync(), inMemory)).toBeLessThan(1e-4);
     expect(merged.tokenizerFiles.length).toBeGreaterThan(0);

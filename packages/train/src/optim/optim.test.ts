@@ -109,3 +109,13 @@ describe('Rng', () => {
     expect(order).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe('totalSteps', () => {
+  it('takes maxSteps or epochs, whichever ends first', async () => {
+    const { totalSteps } = await import('../loop/trainer.js');
+    const base = { batchSize: 4, gradAccumulation: 2 } as const;
+    expect(totalSteps({ ...base, maxSteps: 10 } as never, 1000)).toBe(10);
+    expect(totalSteps({ ...base, epochs: 1 } as never, 100)).toBe(13); // ceil(100 / 8)
+    expect(totalSteps({ ...base, epochs: 2, maxSteps: 20 } as never, 100)).toBe(20);
+  });
+});
