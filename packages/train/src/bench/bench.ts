@@ -133,6 +133,13 @@ async function main(): Promise<void> {
   ];
   const s15Best = Math.max(...results.filter((result) => result.item.shape === 's15' && result.item.method === 'pretrain' && result.tokensPerSecond).map((result) => result.tokensPerSecond!));
   if (Number.isFinite(s15Best)) lines.push(`Best s15 full training here: ${s15Best.toFixed(0)} tokens/s = ${(s15Best / 541).toFixed(2)}× PyTorch's default figure (a cross-run comparison; the ratios above are same-run).`, '');
+  lines.push(
+    'Notes:',
+    '- The wasm backend runs one thread per replica, so the second core is used only through the worker pool; the per-step overhead of the pool (parameter push, gradient sum, AdamW on the main thread) is the gap between the two "tokens per CPU-s" figures.',
+    '- LoRA saves the base weight gradients (dW = xᵀ·dy) and the classifier\'s dW, about a third of the matmul FLOPs, and the AdamW pass over the full model; it cannot save the forward or the input gradients that reach the lower layers. The matmuls then run at the wasm kernel\'s speed (see the probe above), which bounds LoRA here, where PyTorch uses multi-threaded OpenBLAS (191/365 GFLOP/s on 1/2 threads).',
+    '- The classifier + cross-entropy run in row chunks with the gradient computed in the forward pass (forward/fused-loss.ts), so s15 at batch 8 × 256 never holds the 262 MB logits tensor; without it the 1-worker s15 step ran out of wasm memory.',
+    '',
+  );
   const text = lines.join('\n');
   process.stdout.write(text);
   const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../docs/benchmarks/train.md');

@@ -16,7 +16,7 @@ function input(step: number, keepLast = 2) {
     ['w', { shape: [2, 2], dtype: 'F32', data: Float32Array.from([1, 2, 3, step]) }],
     ['b', { shape: [2], dtype: 'F32', data: Float32Array.from([0.5, -0.5]) }],
   ]);
-  const state: CheckpointState = { step, rngState: 123 + step, dataPosition: { epoch: 1, cursor: step }, tokensSeen: step * 10, elapsedSeconds: 1.5, initialValLoss: 5, lastValLoss: 4 };
+  const state: CheckpointState = { step, rngState: 123 + step, dataPosition: { epoch: 1, cursor: step }, tokensSeen: step * 10, elapsedSeconds: 1.5, initialValLoss: 5, lastValLoss: 4, lastTrainLoss: 4.5 };
   const optimizer = { step, m: Float32Array.from({ length: 6 }, (_, index) => index * 0.1), v: Float32Array.from({ length: 6 }, (_, index) => index * 0.01) };
   return { weights, layout, optimizer, state, keepLast };
 }

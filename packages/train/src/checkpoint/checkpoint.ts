@@ -29,6 +29,8 @@ export interface CheckpointState {
   elapsedSeconds: number;
   initialValLoss: number | null;
   lastValLoss: number | null;
+  /** Loss of the last step taken (the summary's finalTrainLoss). */
+  lastTrainLoss: number | null;
 }
 
 export interface SavedCheckpoint {

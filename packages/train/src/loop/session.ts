@@ -96,7 +96,7 @@ async function execute(config: TrainConfig, store: RunStore, events: EventBus, r
     const adapter = spec.lora ? await writeAdapter(registry, runId, store, config, result, spec) : undefined;
     const summary = summarize(store, config, spec, result, engine, adapter);
     await store.writeInfo({ ...store.info(), status: 'finished', datasetId: data.datasetId, summary: { ...summary } });
-    await registry.record({ kind: 'run', id: runId, name: store.run, path: store.dir, metadata: { ...summary, status: 'finished' } });
+    await registry.record({ kind: 'run', id: runId, name: store.run, path: store.dir, metadata: { ...summary, status: 'finished', config } });
     return summary;
   } catch (error) {
     if (store.exists()) await store.writeInfo({ ...store.info(), status: 'failed', error: (error as Error).message });

@@ -54,15 +54,52 @@ export function totalSteps(config: TrainConfig, trainRows: number): number {
   return Math.min(config.maxSteps ?? Infinity, byEpochs);
 }
 
-export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
-  const { config, store, engine, train, val, events } = input;
-  const layout = engine.layout;
-  store.ensureDir();
-  const params = new Float32Array(layout.size);
-  const grads = new Float32Array(layout.size);
-  const optimizer = new AdamW(layout, config.optimizer);
-  const total = totalSteps(config, train.rows);
-  let state: CheckpointState = {
+interface StepContext {
+  config: TrainConfig;
+  engine: GradientEngine;
+  train: PackedRows;
+  sampler: BatchSampler;
+  rng: Rng;
+  optimizer: AdamW;
+  /** [layout.size] the trainer's parameters and gradient buffers, allocated once. */
+  params: Float32Array;
+  grads: Float32Array;
+  total: number;
+  run: string;
+}
+
+interface StepOutcome {
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  seconds: number;
+  /** Input positions of the step (rows × seqLen over all micro-batches). */
+  tokens: number;
+}
+
+/** One optimizer step: gradients of the step's micro-batches, mean over counted tokens, clip, AdamW, push. */
+async function trainStep(context: StepContext, step: number): Promise<StepOutcome> {
+  const { config, engine, train, sampler, rng, optimizer, params, grads } = context;
+  const started = performance.now();
+  const microBatches: TrainBatch[] = [];
+  for (let micro = 0; micro < config.gradAccumulation; micro++) microBatches.push(makeBatch(train, sampler.next(config.batchSize)));
+  const lr = learningRateAt(step, config.optimizer.lr, context.total, config.schedule);
+  const dropoutSeed = rng.int(2 ** 31);
+  const { lossSum, tokens } = await engine.accumulateGradients(microBatches, dropoutSeed, grads);
+  if (!Number.isFinite(lossSum)) {
+    throw trainError(trainErrorCodes.nonFinite, `loss became ${lossSum} at step ${step + 1} of run ${context.run}`, 'lower optimizer.lr or raise schedule.warmupSteps, then resume from the last checkpoint');
+  }
+  const scale = 1 / Math.max(1, tokens);
+  for (let index = 0; index < grads.length; index++) grads[index] *= scale;
+  const gradNorm = clipGlobalNorm(grads, config.clipGradNorm);
+  optimizer.update(params, grads, lr);
+  await engine.writeParams(params);
+  const stepTokens = microBatches.reduce((sum, batch) => sum + batch.rows * batch.seqLen, 0);
+  return { loss: lossSum / Math.max(1, tokens), lr, gradNorm, seconds: (performance.now() - started) / 1000, tokens: stepTokens };
+}
+
+function initialState(config: TrainConfig): CheckpointState {
+  return {
     step: 0,
     rngState: new Rng(config.seed).state,
     dataPosition: { epoch: 0, cursor: 0 },
@@ -70,80 +107,72 @@ export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
     elapsedSeconds: 0,
     initialValLoss: null,
     lastValLoss: null,
+    lastTrainLoss: null,
   };
+}
+
+export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
+  const { config, store, engine, train, val, events } = input;
+  const layout = engine.layout;
+  store.ensureDir();
+  const params = new Float32Array(layout.size);
+  const optimizer = new AdamW(layout, config.optimizer);
+  const state: CheckpointState = input.resumeFrom ? { ...initialState(config), ...input.resumeFrom.state } : initialState(config);
   if (input.resumeFrom) {
-    state = { ...input.resumeFrom.state };
     optimizer.load(input.resumeFrom.optimizer);
     fillParams(params, layout, input.resumeFrom.weights, input.resumeFrom.path);
     await engine.writeParams(params);
   } else {
     await engine.readParams(params);
   }
+  const total = totalSteps(config, train.rows);
   const sampler = new BatchSampler(train.rows, config.seed, state.dataPosition);
   const rng = new Rng(state.rngState);
+  const context: StepContext = { config, engine, train, sampler, rng, optimizer, params, grads: new Float32Array(layout.size), total, run: store.run };
   const valBatches = validationBatches(val, config);
   const task = events.task(`train:${store.run}`, { label: `train ${store.run}`, total, unit: 'step' });
-  task.update(state.step);
-
-  if (state.initialValLoss === null) {
-    state.initialValLoss = await evaluate(engine, valBatches, store, 0, task);
-    state.lastValLoss = state.initialValLoss;
-  }
-  let lastLoss = Number.NaN;
   let lastCheckpoint: SavedCheckpoint | undefined;
-  let throughputTokens = 0;
-  let throughputSeconds = 0;
-  while (state.step < total) {
-    const started = performance.now();
-    const microBatches: TrainBatch[] = [];
-    for (let micro = 0; micro < config.gradAccumulation; micro++) microBatches.push(makeBatch(train, sampler.next(config.batchSize)));
-    const lr = learningRateAt(state.step, config.optimizer.lr, total, config.schedule);
-    const dropoutSeed = rng.int(2 ** 31);
-    const { lossSum, tokens } = await engine.accumulateGradients(microBatches, dropoutSeed, grads);
-    if (!Number.isFinite(lossSum)) {
-      throw trainError(trainErrorCodes.nonFinite, `loss became ${lossSum} at step ${state.step + 1} of run ${store.run}`, 'lower optimizer.lr or raise schedule.warmupSteps, then resume from the last checkpoint');
+  let throughput = { tokens: 0, seconds: 0 };
+  try {
+    task.update(state.step);
+    state.initialValLoss ??= await evaluate(engine, valBatches, store, 0, task);
+    while (state.step < total) {
+      const outcome = await trainStep(context, state.step);
+      throughput = { tokens: throughput.tokens + outcome.tokens, seconds: throughput.seconds + outcome.seconds };
+      Object.assign(state, {
+        step: state.step + 1,
+        tokensSeen: state.tokensSeen + outcome.tokens,
+        elapsedSeconds: state.elapsedSeconds + outcome.seconds,
+        dataPosition: sampler.current,
+        rngState: rng.state,
+        lastTrainLoss: outcome.loss,
+      });
+      store.append({ step: state.step, loss: outcome.loss, lr: outcome.lr, gradNorm: outcome.gradNorm, tokensPerSecond: outcome.tokens / outcome.seconds, elapsed: state.elapsedSeconds, tokens: state.tokensSeen, epoch: sampler.epochs });
+      task.metric('loss', outcome.loss, state.step);
+      task.update(state.step, `loss ${outcome.loss.toFixed(4)}`);
+      if (state.step % config.evalInterval === 0 || state.step === total) state.lastValLoss = await evaluate(engine, valBatches, store, state.step, task);
+      if (state.step % config.checkpointInterval === 0 || state.step === total) {
+        lastCheckpoint = await saveCheckpoint(store.checkpointsDir, { weights: weightsOf(params, layout), layout, optimizer: optimizer.state(), state, keepLast: config.keepLast });
+        await input.onCheckpoint?.(lastCheckpoint);
+      }
     }
-    const scale = 1 / Math.max(1, tokens);
-    for (let index = 0; index < grads.length; index++) grads[index] *= scale;
-    const gradNorm = clipGlobalNorm(grads, config.clipGradNorm);
-    optimizer.update(params, grads, lr);
-    await engine.writeParams(params);
-
-    const seconds = (performance.now() - started) / 1000;
-    const stepTokens = microBatches.reduce((sum, batch) => sum + batch.rows * batch.seqLen, 0);
-    throughputTokens += stepTokens;
-    throughputSeconds += seconds;
-    lastLoss = lossSum / Math.max(1, tokens);
-    state.step += 1;
-    state.tokensSeen += stepTokens;
-    state.elapsedSeconds += seconds;
-    state.dataPosition = sampler.current;
-    state.rngState = rng.state;
-    store.append({ step: state.step, loss: lastLoss, lr, gradNorm, tokensPerSecond: stepTokens / seconds, elapsed: state.elapsedSeconds, tokens: state.tokensSeen, epoch: sampler.epochs });
-    task.metric('loss', lastLoss, state.step);
-    task.update(state.step, `loss ${lastLoss.toFixed(4)}`);
-
-    if (state.step % config.evalInterval === 0 || state.step === total) {
-      state.lastValLoss = await evaluate(engine, valBatches, store, state.step, task);
-    }
-    if (state.step % config.checkpointInterval === 0 || state.step === total) {
-      lastCheckpoint = await saveCheckpoint(store.checkpointsDir, { weights: weightsOf(params, layout), layout, optimizer: optimizer.state(), state, keepLast: config.keepLast });
-      await input.onCheckpoint?.(lastCheckpoint);
-    }
+  } catch (error) {
+    task.fail(error);
+    throw error;
   }
-  const result: TrainResult = {
+  const finalValLoss = state.lastValLoss ?? state.initialValLoss;
+  task.finish({ steps: state.step, finalValLoss });
+  return {
     steps: state.step,
     initialValLoss: state.initialValLoss,
-    finalTrainLoss: lastLoss,
-    finalValLoss: state.lastValLoss ?? state.initialValLoss,
-    finalValPerplexity: Math.exp(state.lastValLoss ?? state.initialValLoss),
-    tokensPerSecond: throughputSeconds > 0 ? throughputTokens / throughputSeconds : 0,
+    finalTrainLoss: state.lastTrainLoss ?? Number.NaN,
+    finalValLoss,
+    finalValPerplexity: Math.exp(finalValLoss),
+    tokensPerSecond: throughput.seconds > 0 ? throughput.tokens / throughput.seconds : 0,
     checkpoint: lastCheckpoint?.path ?? input.resumeFrom?.path ?? '',
     elapsedSeconds: state.elapsedSeconds,
     weights: weightsOf(params, layout),
   };
-  task.finish({ steps: result.steps, finalValLoss: result.finalValLoss });
-  return result;
 }
 
 async function evaluate(engine: GradientEngine, batches: TrainBatch[], store: RunStore, step: number, task: { metric(name: string, value: number, step?: number): void }): Promise<number> {
