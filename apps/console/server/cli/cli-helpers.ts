@@ -1,0 +1,5 @@
+export { defineCommand, UsageError } from '@chainlm/core';
+
+export function isLoopbackHostName(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,11 @@
+export { createConsoleApp, type ConsoleApp } from './app/create-app.js';
+export { startConsole, type StartedConsole } from './app/start-console.js';
+export { resolveConsoleOptions, consoleOptionsSchema, type ConsoleOptions, type ConsoleOptionsInput } from './app/options.js';
+export { ConsoleError, consoleErrors } from './app/errors.js';
+export { consoleCommand } from './cli/console-command.js';
+export { consoleProgram } from './cli/program.js';
+export { JobSupervisor } from './jobs/supervisor.js';
+export { jobSpecSchema, jobKinds, type JobSpec, type JobKind } from './jobs/job-spec.js';
+export type { JobView, JobStatus } from './jobs/job-store.js';
+export { engineSnapshot, parsePrometheus, type EngineSnapshot } from './readers/prometheus.js';
+export type { DeploymentView } from './routes/deployment-routes.js';

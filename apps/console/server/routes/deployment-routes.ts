@@ -1,0 +1,103 @@
+/**
+ * /api/deployments: the serve jobs (their URL, model, health), live engine
+ * metrics read from each server's /metrics, and the Playground's two doors: a
+ * streaming chat proxy to the deployment's OpenAI API (the browser only ever
+ * talks to the console, which holds the session) and an agent run whose
+ * thought / tool-call / observation steps stream back as SSE.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { consoleErrors } from '../app/errors.js';
+import { parseInput } from '../jobs/parse-job-spec.js';
+import type { JobView } from '../jobs/job-store.js';
+import { engineSnapshot } from '../readers/prometheus.js';
+import type { RouteContext } from './context.js';
+import { runAgentStream } from './agent-stream.js';
+
+export interface DeploymentView {
+  id: string;
+  name: string;
+  model: string;
+  url: string;
+  status: JobView['status'];
+  /** /health answered: the model is loaded and taking requests. */
+  ready: boolean;
+  createdAt: string;
+}
+
+const chatBody = z.looseObject({ messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1) });
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(800) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function deploymentRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  const { supervisor } = context;
+  const views = async (jobs: JobView[]): Promise<DeploymentView[]> =>
+    Promise.all(
+      jobs.map(async (job) => ({
+        id: job.id,
+        name: job.outputs.deployment,
+        model: job.outputs.model,
+        url: job.outputs.url,
+        status: job.status,
+        ready: job.status === 'running' ? await healthy(job.outputs.url) : false,
+        createdAt: job.createdAt,
+      })),
+    );
+  const deployment = async (id: string): Promise<DeploymentView> => {
+    const job = supervisor.get(id);
+    if (job.kind !== 'serve') throw consoleErrors.notFound(`deployment "${id}"`, 'deployments are serve jobs: start one on the Deployments page');
+    return (await views([job]))[0];
+  };
+  const running = async (id: string) => {
+    const view = await deployment(id);
+    if (view.status !== 'running') throw consoleErrors.conflict(`deployment "${view.name}" is ${view.status}`, 'start it again from the Deployments page');
+    return view;
+  };
+
+  app.get('/api/deployments', async () => ({ deployments: await views(supervisor.list().filter((job) => job.kind === 'serve')) }));
+
+  app.get('/api/deployments/:id', async (request) => ({ deployment: await deployment((request.params as { id: string }).id) }));
+
+  app.get('/api/deployments/:id/metrics', async (request) => {
+    const view = await running((request.params as { id: string }).id);
+    let text: string;
+    try {
+      const response = await fetch(`${view.url}/metrics`, { signal: AbortSignal.timeout(3000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+    } catch (error) {
+      throw consoleErrors.upstream(view.url, (error as Error).message);
+    }
+    return { snapshot: engineSnapshot(text) };
+  });
+
+  /** Proxies POST /v1/chat/completions, streaming the server's SSE bytes through as they come. */
+  app.post('/api/deployments/:id/chat', async (request, reply) => {
+    const view = await running((request.params as { id: string }).id);
+    const body = parseInput(chatBody, request.body, 'body');
+    const controller = new AbortController();
+    request.raw.on('close', () => controller.abort());
+    const upstreamBody = { model: view.name, ...body, ...(body.stream ? { stream_options: { include_usage: true } } : {}) };
+    let upstream: Response;
+    try {
+      upstream = await fetch(`${view.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(upstreamBody), signal: controller.signal });
+    } catch (error) {
+      throw consoleErrors.upstream(view.url, (error as Error).message);
+    }
+    reply.code(upstream.status).header('content-type', upstream.headers.get('content-type') ?? 'application/json').header('cache-control', 'no-cache');
+    return reply.send(upstream.body ? Readable.fromWeb(upstream.body as never) : '');
+  });
+
+  app.post('/api/deployments/:id/agent', async (request, reply) => {
+    const view = await running((request.params as { id: string }).id);
+    await runAgentStream(request, reply, view, context);
+  });
+}
