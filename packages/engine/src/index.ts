@@ -1,17 +1,30 @@
 /**
- * @chainlm/engine: paged KV cache, continuous batching with chunked prefill,
- * prefix caching and per-request sampling behind one `Engine`.
+ * @chainlm/engine: the inference engine — block manager, scheduler (continuous
+ * batching, chunked prefill, preemption, prefix caching), paged KV cache, runner,
+ * sampling, weight-only quantization and the serving benchmarks.
  */
+export { EngineError, type EngineErrorCode } from './errors.js';
+export { engineConfigSchema, parseEngineConfig, type EngineConfig, type EngineConfigInput } from './config/engine-config.js';
+export { BlockManager, type BlockManagerOptions, type BlockStats, type CachedPrefix, type SlotAllocation, type BlockCopy } from './block/block-manager.js';
+export { hashBlock, hashFullBlocks } from './block/block-hash.js';
+export { Scheduler, type SchedulerOptions, type SchedulerOutput, type ScheduledSequence } from './scheduler/scheduler.js';
+export { Sequence, type SequenceStatus } from './scheduler/sequence.js';
+export { WaitingQueue, TokenBudget, pickVictim, runOrder } from './scheduler/policies.js';
+export { HostKvStore, WasmHeapKvStore, type KvStore, type KvShape } from './kv/kv-store.js';
+export { Int8KvStore } from './kv/int8-kv-store.js';
+export { PagedAttentionBackend } from './kv/paged-attention.js';
+export { buildStepLayout, type StepLayout, type AttentionGroup, type LayoutSequence } from './kv/step-layout.js';
+export { ModelRunner, type SequenceRequest, type SequenceResult, type PromptLogprob } from './runner/model-runner.js';
+export { TextStream } from './runner/text-stream.js';
+export { samplingParamsSchema, parseSamplingParams, type SamplingParams, type SamplingParamsInput } from './sampling/sampling-params.js';
+export { sampleRow, applyPenalties, filterCandidates, argmax, type SampledToken, type RandomSource } from './sampling/sampler.js';
+export { logSumExp, topLogprobs, type TokenLogprob } from './sampling/logprobs.js';
 export { Engine, type GenerateRequest, type EngineOptions, type EngineMetrics } from './engine/engine.js';
-export type { EngineEvent, TextDeltaEvent, RequestFinishEvent, CompletionOutput, RequestMetrics, GeneratedLogprob, FinishReason } from './engine/events.js';
-export { planMemory, formatMemoryPlan, type MemoryPlan } from './engine/memory-plan.js';
-export { parseEngineConfig, engineConfigSchema, type EngineConfig, type EngineConfigInput } from './config/engine-config.js';
-export { parseSamplingParams, samplingParamsSchema, type SamplingParams, type SamplingParamsInput } from './sampling/sampling-params.js';
-export type { TokenLogprob } from './sampling/logprobs.js';
-export type { PromptLogprob } from './runner/model-runner.js';
-export { BlockManager, type BlockManagerOptions, type BlockStats } from './block/block-manager.js';
-export { Scheduler, type SchedulerOptions, type SchedulerOutput } from './scheduler/scheduler.js';
+export type { EngineEvent, TextDeltaEvent, RequestFinishEvent, CompletionOutput, FinishReason, RequestMetrics, GeneratedLogprob } from './engine/events.js';
+export { planMemory, formatMemoryPlan, kvBytesPerToken, type MemoryPlan } from './engine/memory-plan.js';
 export { stepModelFrom } from './model/step-model.js';
-export type { StepModel, StepModelShape, TokenizerLike } from './model-contract.js';
-export { EngineError } from './errors.js';
-export type { TokenConstraint } from './sampling/constraint.js';
+export type { StepModel, StepModelShape, StepInput, AttentionBackend, TokenizerLike } from './model-contract.js';
+export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix, type QuantBits } from './quant/group-quant.js';
+export { awqQuantize, type Calibration } from './quant/awq.js';
+export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';
+export { saveQuantized, loadQuantized } from './quant/quantized-io.js';

@@ -72,7 +72,7 @@ export class Engine {
   ) {
     this.config = parseEngineConfig(options.config ?? {});
     const shape = model.config;
-    const storeKind = this.config.kvCacheDtype === 'int8' ? 'int8' : this.config.kvStore === 'auto' ? (tf.getBackend() === 'wasm' ? 'wasm-heap' : 'host') : this.config.kvStore;
+    const storeKind = this.config.kvCacheDtype === 'int8' ? 'int8' : this.config.kvStore === 'auto' ? 'host' : this.config.kvStore;
     this.plan = planMemory(shape, model.weightBytes, this.config, availableMemory(storeKind, tf.memory().numBytes));
     if (this.config.printPlan) (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(formatMemoryPlan(this.plan));
     const kvShape: KvShape = { numLayers: shape.numLayers, numKvHeads: shape.numKvHeads, headDim: shape.headDim, numBlocks: this.plan.numBlocks, blockSize: this.config.blockSize };

@@ -1,0 +1,81 @@
+/** Runs the engine benchmarks by name and collects every row (the `--json` object). */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { benchModel, type BenchShape, type BenchVariant } from './bench-model.js';
+import { runDynamic, type DynamicResult } from './dynamic-bench.js';
+import { runKvBench, type KvBenchRow } from './kv-bench.js';
+import { runQuantBench, type QuantBenchRow } from './quant-bench.js';
+import { runStaticBench, type StaticBenchRow } from './static-bench.js';
+import { buildTrace, type TraceOptions } from './trace.js';
+import { round } from './stats.js';
+import { loadStories260K, storiesPath } from '../testing/stories260k.js';
+
+export const benchKinds = ['static', 'dynamic', 'kv', 'quant'] as const;
+export type BenchKind = (typeof benchKinds)[number];
+
+export interface SuiteOptions {
+  kinds: BenchKind[];
+  /** Static: tiny shape batch sizes, and the (smaller, 2-core-sized) s15 ones. */
+  tinyBatchSizes: number[];
+  s15BatchSizes: number[];
+  inputLength: number;
+  outputLength: number;
+  s15OutputLength: number;
+  variants: BenchVariant[];
+  dynamicRequests: number;
+  dynamicRate: number;
+  dynamicMaxSeqs: number;
+  sharedDir: string;
+}
+
+export interface DynamicRun {
+  arrival: TraceOptions['arrival'];
+  shape: BenchShape;
+  traceSource: string;
+  continuous: DynamicResult;
+  static: DynamicResult;
+  /** Request throughput, continuous over static. */
+  ratio: number;
+}
+
+export interface SuiteResult {
+  static?: StaticBenchRow[];
+  dynamic?: DynamicRun[];
+  kv?: KvBenchRow[];
+  quant?: QuantBenchRow[];
+}
+
+export async function runSuite(options: SuiteOptions, log: (line: string) => void): Promise<SuiteResult> {
+  const result: SuiteResult = {};
+  if (options.kinds.includes('kv')) {
+    result.kv = [...runKvBench({ batch: 32, context: 256, numHeads: 4, numKvHeads: 2, headDim: 32, repeats: 5 }), ...runKvBench({ batch: 8, context: 256, numHeads: 6, numKvHeads: 6, headDim: 48, repeats: 5 })];
+    for (const row of result.kv) log(`kv ${row.store} batch ${row.batch}: ${row.msPerLayer} ms/layer`);
+  }
+  if (options.kinds.includes('static')) {
+    result.static = [];
+    for (const variant of options.variants) {
+      result.static.push(...(await runStaticBench({ shape: 'tiny', variant, batchSizes: options.tinyBatchSizes, inputLength: options.inputLength, outputLength: options.outputLength }, log)));
+      if (options.s15BatchSizes.length > 0) result.static.push(...(await runStaticBench({ shape: 's15', variant, batchSizes: options.s15BatchSizes, inputLength: options.inputLength, outputLength: options.s15OutputLength }, log)));
+    }
+  }
+  if (options.kinds.includes('dynamic')) {
+    result.dynamic = [];
+    const { model } = benchModel('tiny', 'fp32');
+    const sharegptDir = join(options.sharedDir, 'datasets/sharegpt');
+    for (const arrival of ['poisson', 'all-at-once'] as const) {
+      const trace = buildTrace({ numRequests: options.dynamicRequests, arrival, rate: options.dynamicRate, lengthScale: 0.5, maxInput: 256, maxOutput: 256, sharegptDir: existsSync(sharegptDir) ? sharegptDir : undefined });
+      const continuous = await runDynamic(model, trace.requests, 'continuous', options.dynamicMaxSeqs);
+      const staticResult = await runDynamic(model, trace.requests, 'static', options.dynamicMaxSeqs);
+      const run: DynamicRun = { arrival, shape: 'tiny', traceSource: trace.source, continuous, static: staticResult, ratio: round(continuous.requestsPerSecond / staticResult.requestsPerSecond, 2) };
+      result.dynamic.push(run);
+      log(`dynamic ${arrival}: continuous ${continuous.requestsPerSecond} req/s, static ${staticResult.requestsPerSecond} req/s, ratio ${run.ratio}`);
+    }
+    model.dispose();
+  }
+  if (options.kinds.includes('quant') && storiesPath) {
+    const stories = await loadStories260K();
+    result.quant = await runQuantBench(stories.model, log);
+    stories.model.dispose();
+  }
+  return result;
+}
