@@ -9,8 +9,8 @@
  * so a kill mid-write leaves the previous checkpoint whole and no half step-N. After a
  * write, all but the newest `keepLast` are removed.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceDirAtomic, writeJsonAtomic } from '@chainlm/core';
 import { readSafetensors, writeSafetensors, type WeightMap } from '@chainlm/model';
@@ -18,6 +18,7 @@ import type { DataPosition } from '../data/sampler.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import type { AdamWState } from '../optim/adamw.js';
 import type { ParamLayout } from '../optim/layout.js';
+import { checkpointPath, pruneCheckpoints, type SavedCheckpoint } from './list.js';
 
 export interface CheckpointState {
   /** Optimizer steps completed. */
@@ -33,16 +34,7 @@ export interface CheckpointState {
   lastTrainLoss: number | null;
 }
 
-export interface SavedCheckpoint {
-  path: string;
-  step: number;
-}
-
-const stepPattern = /^step-(\d+)$/;
-
-export function checkpointPath(runCheckpoints: string, step: number): string {
-  return join(runCheckpoints, `step-${step}`);
-}
+export { checkpointPath, listCheckpoints, pruneCheckpoints, type SavedCheckpoint } from './list.js';
 
 export async function saveCheckpoint(
   runCheckpoints: string,
@@ -68,21 +60,6 @@ function optimizerWeights(layout: ParamLayout, state: AdamWState): WeightMap {
     weights.set(`${slot.name}.exp_avg_sq`, { shape: slot.shape, dtype: 'F32', data: state.v.subarray(slot.offset, end) });
   }
   return weights;
-}
-
-/** Complete checkpoints of a run, oldest first. */
-export function listCheckpoints(runCheckpoints: string): SavedCheckpoint[] {
-  if (!existsSync(runCheckpoints)) return [];
-  return readdirSync(runCheckpoints)
-    .map((name) => ({ name, match: stepPattern.exec(name) }))
-    .filter(({ name, match }) => match !== null && existsSync(join(runCheckpoints, name, 'state.json')))
-    .map(({ name, match }) => ({ path: join(runCheckpoints, name), step: Number(match![1]) }))
-    .sort((a, b) => a.step - b.step);
-}
-
-export async function pruneCheckpoints(runCheckpoints: string, keepLast: number): Promise<void> {
-  const all = listCheckpoints(runCheckpoints);
-  for (const old of all.slice(0, Math.max(0, all.length - keepLast))) await rm(old.path, { recursive: true, force: true });
 }
 
 export interface LoadedCheckpoint {

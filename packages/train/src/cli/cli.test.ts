@@ -4,7 +4,7 @@
  * as an uninterrupted run of the same config. Runs dist/ (build first).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +28,9 @@ function cli(...args: string[]): { code: number | null; json: any; stderr: strin
 
 interface StepLine { step: number; loss: number; gradNorm: number; lr: number }
 
-async function stepLosses(run: string): Promise<StepLine[]> {
-  const shown = cli('show', run, '--json');
-  const { readFileSync } = await import('node:fs');
-  return readFileSync(join(shown.json.dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((line) => 'loss' in line);
+/** Step lines of a run's metrics.jsonl (the folder `show --json` reports as `dir`). */
+function stepLosses(run: string): StepLine[] {
+  return readFileSync(join(home, 'runs', run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((line) => 'loss' in line);
 }
 
 describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
@@ -77,14 +76,14 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
       });
     });
     await new Promise((done) => child.on('exit', done));
-    const beforeResume = await stepLosses('killed');
+    const beforeResume = stepLosses('killed');
     expect(beforeResume.length, 'killed mid-way').toBeLessThan(24);
 
     const resumed = cli('resume', 'killed', '--json', '--quiet');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.json.steps).toBe(24);
-    const expected = await stepLosses('whole');
-    const actual = await stepLosses('killed');
+    const expected = stepLosses('whole');
+    const actual = stepLosses('killed');
     expect(actual.map((line) => line.step)).toEqual(expected.map((line) => line.step));
     expect(actual.map((line) => line.loss)).toEqual(expected.map((line) => line.loss));
     expect(actual.map((line) => line.gradNorm)).toEqual(expected.map((line) => line.gradNorm));
@@ -96,7 +95,7 @@ describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
     const listed = cli('ls', '--json');
     expect(listed.json.runs.map((run: { run: string }) => run.run)).toEqual(expect.arrayContaining(['whole', 'killed']));
     const shown = cli('show', 'whole', '--json');
-    expect(shown.json).toMatchObject({ run: 'whole', status: 'finished', steps: 24 });
+    expect(shown.json).toMatchObject({ run: 'whole', status: 'finished', steps: 24, dir: join(home, 'runs', 'whole') });
     expect(shown.json.checkpoints.map((checkpoint: { step: number }) => checkpoint.step)).toEqual([16, 24]);
     const again = cli('resume', 'whole');
     expect(again.code).toBe(2);

@@ -1,7 +1,6 @@
 import { defineCommand, resolveHome } from '@chainlm/core';
-import { initBackend } from '@chainlm/runtime';
-import { listCheckpoints } from '../checkpoint/checkpoint.js';
-import { exportRun, mergeFolders, type ExportResult } from '../lora/export.js';
+import { listCheckpoints } from '../checkpoint/list.js';
+import type { ExportResult } from '../lora/export.js';
 import { isStepMetrics, listRuns, RunStore } from '../loop/run-store.js';
 
 export const lsCommand = defineCommand({
@@ -63,7 +62,9 @@ export const exportCommand = defineCommand({
     merged: { type: 'boolean', description: 'LoRA runs: fold the adapter into the base and write a full HF model' },
   },
   async run({ positionals, options }) {
+    const { initBackend } = await import('@chainlm/runtime');
     await initBackend();
+    const { exportRun } = await import('../lora/export.js'); // loads the model package only when needed
     return exportRun(positionals[0], { out: options.out, merged: Boolean(options.merged) });
   },
   render: renderExport,
@@ -78,6 +79,7 @@ export const mergeCommand = defineCommand({
     out: { type: 'string', description: 'output HF folder', valueName: 'DIR', required: true },
   },
   async run({ options }) {
+    const { mergeFolders } = await import('../lora/export.js');
     return mergeFolders({ base: options.base, adapter: options.adapter, out: options.out });
   },
   render: renderExport,

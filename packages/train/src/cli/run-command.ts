@@ -1,9 +1,15 @@
 import { resolve } from 'node:path';
 import { defineCommand, UsageError } from '@chainlm/core';
-import { initBackend } from '@chainlm/runtime';
 import { loadTrainConfig, parseTrainConfig } from '../config/load.js';
 import { trainPresets } from '../config/presets.js';
-import { resumeRun, startRun, type RunSummary } from '../loop/session.js';
+import type { RunSummary } from '../loop/session.js';
+
+/** The training stack (model package, tfjs) loads only for commands that train. */
+async function trainingStack() {
+  const [{ initBackend }, session] = await Promise.all([import('@chainlm/runtime'), import('../loop/session.js')]);
+  await initBackend();
+  return session;
+}
 
 function flagOverrides(options: { maxSteps?: number; workers?: number; name?: string; seed?: number }): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
@@ -49,7 +55,7 @@ export const runCommand = defineCommand({
     const config = file !== undefined
       ? loadTrainConfig(resolve(file), { overrides })
       : parseTrainConfig({ preset: options.preset, data: { dataset: options.data }, ...overrides }, `--preset ${options.preset}`);
-    await initBackend();
+    const { startRun } = await trainingStack();
     return startRun(config, { events, run: options.run });
   },
   render: renderSummary,
@@ -62,7 +68,7 @@ export const resumeCommand = defineCommand({
   options: {},
   examples: ['chainlm-train resume tiny-20260101T000000 --json'],
   async run({ positionals, events }) {
-    await initBackend();
+    const { resumeRun } = await trainingStack();
     return resumeRun(positionals[0], { events });
   },
   render: renderSummary,

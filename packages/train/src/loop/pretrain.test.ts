@@ -48,11 +48,11 @@ describe.skipIf(!existsSync(corpus))('pretraining on tinyshakespeare', () => {
     const home = resolveHome({ CHAINLM_HOME: join(root, 'home') });
     const config = parseTrainConfig({
       preset: 'tiny',
-      model: { shape: { hiddenSize: 64, intermediateSize: 160, numLayers: 2, numHeads: 4, numKvHeads: 2 } },
+      model: { shape: { hiddenSize: 64, intermediateSize: 160, numLayers: 1, numHeads: 4, numKvHeads: 2 } },
       data: { dataset: text, seqLen: 64, tokenizerVocabSize: 384 },
-      optimizer: { lr: 1e-2, weightDecay: 0.01 },
+      optimizer: { lr: 2e-2, weightDecay: 0.01 },
       schedule: { warmupSteps: 10 },
-      batchSize: 16, maxSteps: 150, evalInterval: 75, evalBatches: 2, checkpointInterval: 150,
+      batchSize: 16, maxSteps: 100, evalInterval: 100, evalBatches: 2, checkpointInterval: 100,
     });
     const summary = await startRun(config, { home, run: 'shakespeare' });
     const data = await loadTrainingData(config.data, new RunStore('shakespeare', home).dir);
