@@ -20,6 +20,7 @@ const root = mkdtempSync(join(tmpdir(), 'chainlm-train-shards-'));
 const home = resolveHome({ CHAINLM_HOME: join(root, 'home') });
 const tokenizer = join(root, 'tokenizer.json');
 const shape = { hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKvHeads: 1 };
+let tokenized = '';
 
 beforeAll(async () => {
   await initBackend();
@@ -38,19 +39,24 @@ describe('datasets and shards from chainlm-data', () => {
     expect(summary.steps).toBe(6);
     expect(summary.finalValLoss).toBeLessThan(summary.initialValLoss);
     const lineage = await openRegistry({ file: home.registryFile }).lineage('run:by-name');
-    expect(lineage?.up.map(({ artifact }) => artifact.id)).toContain('dataset:stories.tok32');
+    tokenized = lineage!.up.map(({ artifact }) => artifact.id).find((id) => id.startsWith('dataset:stories.tok32-'))!.slice('dataset:'.length);
+    expect(tokenized).toMatch(/^stories\.tok32-[0-9a-f]{8}$/);
   });
 
   it('trains on a shards folder', async () => {
-    const config = parseTrainConfig({ preset: 'tiny', model: { shape }, data: { shards: datasetFolder(home, 'stories.tok32'), seqLen: 31 }, maxSteps: 3, evalInterval: 3, evalBatches: 1 });
+    const config = parseTrainConfig({ preset: 'tiny', model: { shape }, data: { shards: datasetFolder(home, tokenized), seqLen: 31 }, maxSteps: 3, evalInterval: 3, evalBatches: 1 });
     const summary = await startRun(config, { home, run: 'by-shards' });
     expect(summary.steps).toBe(3);
     expect(summary.tokenizer).toBe(tokenizer);
   });
 
-  it('explains a dataset that needs a tokenizer and a folder without shards', async () => {
-    const untokenized = parseTrainConfig({ preset: 'tiny', data: { dataset: 'stories' }, maxSteps: 1 });
-    await expect(startRun(untokenized, { home, run: 'no-tokenizer' })).rejects.toThrow(/not tokenized and no tokenizer is given/);
+  it('trains a BPE tokenizer on an ingested dataset when none is given (the --preset --data NAME shortcut)', async () => {
+    const config = parseTrainConfig({ preset: 'tiny', model: { shape }, data: { dataset: 'stories', seqLen: 31, tokenizerVocabSize: 290 }, maxSteps: 2, evalInterval: 2, evalBatches: 1 });
+    const summary = await startRun(config, { home, run: 'own-tokenizer' });
+    expect(summary.tokenizer).toBe(join(home.path('runs', 'own-tokenizer'), 'tokenizer.json'));
+  });
+
+  it('explains a folder without shards', async () => {
     const noShards = parseTrainConfig({ preset: 'tiny', data: { shards: root }, maxSteps: 1 });
     await expect(startRun(noShards, { home, run: 'no-shards' })).rejects.toThrow(/has no shards\.json/);
   });

@@ -4,15 +4,17 @@
  * padding; loss mask 1 on tokens that are targets). A row of width W trains W − 1
  * predictions, exactly like the rows this package packs itself. Dataset names in
  * CHAINLM_HOME resolve to their folder; a raw (untokenized) dataset is tokenized
- * first with @chainlm/data's tokenizeDataset into `<name>.tok<W>`.
+ * first with @chainlm/data's tokenizeDataset into `<name>.tok<W>-<tokenizer hash>`,
+ * with data.tokenizer, the base model's tokenizer, or a BPE trained on its records.
  */
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { ChainlmHome } from '@chainlm/core';
-import { datasetArtifactId, datasetExists, datasetFolder, openShards, readDataset, tokenizeDataset, type ShardBatch } from '@chainlm/data';
-import { loadTokenizer } from '@chainlm/model';
+import { sha256File, writeJsonAtomic, type ChainlmHome } from '@chainlm/core';
+import { datasetArtifactId, datasetExists, datasetFolder, openShards, readRecords, tokenizeDataset, type ShardBatch } from '@chainlm/data';
+import { loadTokenizer, trainBpeTokenizer } from '@chainlm/model';
 import type { TrainConfig } from '../config/schema.js';
 import { trainError, trainErrorCodes } from '../errors.js';
+import { recordToDocument } from './documents.js';
 import type { PackedRows } from './packed-rows.js';
 import type { TrainingData } from './source.js';
 
@@ -44,8 +46,24 @@ export async function loadShardData(folder: string, datasetName: string): Promis
   return { train, val, tokenizer: await loadTokenizer(tokenizerPath), tokenizerPath, datasetId: datasetArtifactId(datasetName), datasetName, datasetPath: folder };
 }
 
+/** A byte-level BPE trained on an ingested dataset's records, kept in the run folder. */
+async function runTokenizer(home: ChainlmHome, name: string, data: TrainConfig['data'], runDir: string): Promise<string> {
+  const path = join(runDir, 'tokenizer.json');
+  if (existsSync(path)) return path;
+  const lines: string[] = [];
+  for await (const records of readRecords(home, name)) {
+    for (const record of records) {
+      const document = recordToDocument(record);
+      if (document) lines.push(...`${document.prompt}${document.response}`.split('\n'));
+    }
+  }
+  const trained = await trainBpeTokenizer(lines, { vocabSize: data.tokenizerVocabSize, specialTokens: ['<|endoftext|>'] });
+  await writeJsonAtomic(path, trained.tokenizerJson);
+  return path;
+}
+
 /** `data.shards` (a folder) or `data.dataset` naming a dataset in CHAINLM_HOME. */
-export async function loadDatasetData(data: TrainConfig['data'], home: ChainlmHome, modelTokenizer: string | undefined): Promise<TrainingData | undefined> {
+export async function loadDatasetData(data: TrainConfig['data'], home: ChainlmHome, modelTokenizer: string | undefined, runDir: string): Promise<TrainingData | undefined> {
   if (data.shards !== undefined) {
     const folder = resolve(data.shards);
     if (!existsSync(join(folder, 'shards.json'))) {
@@ -56,14 +74,11 @@ export async function loadDatasetData(data: TrainConfig['data'], home: ChainlmHo
   const name = data.dataset!;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || !datasetExists(home, name)) return undefined;
   if (existsSync(join(datasetFolder(home, name), 'shards.json'))) return loadShardData(datasetFolder(home, name), name);
-  const tokenizer = data.tokenizer ?? modelTokenizer;
-  if (tokenizer === undefined) {
-    throw trainError(trainErrorCodes.dataMissing, `dataset "${name}" is not tokenized and no tokenizer is given`, 'set data.tokenizer (or model.path with a tokenizer), or tokenize it with `chainlm-data tokenize`', 2);
-  }
-  const output = `${name}.tok${data.seqLen + 1}`;
+  const tokenizer = resolve(data.tokenizer ?? modelTokenizer ?? (await runTokenizer(home, name, data, runDir)));
+  // The tokenized copy is named by row width and tokenizer, so runs with another tokenizer never share it.
+  const output = `${name}.tok${data.seqLen + 1}-${(await sha256File(tokenizer)).slice(0, 8)}`;
   if (!datasetExists(home, output)) {
-    await readDataset(home, name);
-    await tokenizeDataset({ home, input: name, output, tokenizer: resolve(tokenizer), seqLen: data.seqLen + 1, validationFraction: data.valFraction, workers: 0 });
+    await tokenizeDataset({ home, input: name, output, tokenizer, seqLen: data.seqLen + 1, validationFraction: data.valFraction, workers: 0 });
   }
   return loadShardData(datasetFolder(home, output), output);
 }

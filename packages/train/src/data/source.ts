@@ -30,7 +30,7 @@ export interface TrainingData {
 }
 
 export async function loadTrainingData(data: TrainConfig['data'], runDir: string, modelTokenizer?: string, home: ChainlmHome = resolveHome()): Promise<TrainingData> {
-  const fromDataset = await loadDatasetData(data, home, modelTokenizer);
+  const fromDataset = await loadDatasetData(data, home, modelTokenizer, runDir);
   if (fromDataset) return fromDataset;
   const file = resolve(data.dataset!);
   if (!existsSync(file)) {
