@@ -1,7 +1,7 @@
 /** /api/evals: runs, the leaderboard (dataset × model), per-sample drill-down, comparison of two runs. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareRows, listRuns, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
+import { compareRows, listRuns, presetNames, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { consoleErrors } from '../app/errors.js';
@@ -24,12 +24,15 @@ export interface LeaderboardCell extends SummaryRow {
   createdAt: string;
 }
 
-export async function evalRoutes(app: FastifyInstance, { home }: RouteContext): Promise<void> {
+export async function evalRoutes(app: FastifyInstance, { home, options }: RouteContext): Promise<void> {
   const evalsDir = home.path('evals');
   const runDir = (run: string) => {
     parseInput(runName, run, 'run');
     return resolveRunDir(join(evalsDir, run), evalsDir);
   };
+
+  /** Built-in datasets; all but `arithmetic` read CHAINLM_EVAL_DATA_DIR (see `chainlm console --eval-data-dir`). */
+  app.get('/api/eval-presets', async () => ({ presets: presetNames, dataDir: options.jobEnv.CHAINLM_EVAL_DATA_DIR ?? process.env.CHAINLM_EVAL_DATA_DIR ?? null }));
 
   app.get('/api/evals', async () => ({ runs: listRuns(evalsDir).reverse() }));
 
