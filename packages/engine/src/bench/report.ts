@@ -37,5 +37,11 @@ export function suiteMarkdown(result: SuiteResult, command: string, machine: str
       table(['weights', 'stored MiB', 'perplexity', 'change', 'decode tok/s'], result.quant.map((row) => [row.variant, row.weightMiB, row.perplexity, `${row.perplexityChangePercent}%`, row.decodeTokensPerSecond])),
     );
   }
+  if (result.replicas) {
+    parts.push(
+      '### Replicas in worker threads: throughput of 64 requests (64 in / 64 out, tiny shape), speed-up over one main-thread engine',
+      table(['setup', 'requests', 'seconds', 'out tok/s', 'speed-up'], result.replicas.map((row) => [row.setup, row.requests, row.seconds, row.outputTokensPerSecond, `${row.speedup}x`])),
+    );
+  }
   return `${parts.join('\n\n')}\n`;
 }

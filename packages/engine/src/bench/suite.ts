@@ -5,12 +5,13 @@ import { benchModel, type BenchShape, type BenchVariant } from './bench-model.js
 import { runDynamic, type DynamicResult } from './dynamic-bench.js';
 import { runKvBench, type KvBenchRow } from './kv-bench.js';
 import { runQuantBench, type QuantBenchRow } from './quant-bench.js';
+import { runReplicaBench, type ReplicaBenchRow } from './replica-bench.js';
 import { runStaticBench, type StaticBenchRow } from './static-bench.js';
 import { buildTrace, type TraceOptions } from './trace.js';
 import { round } from './stats.js';
 import { loadStories260K, storiesPath } from '../testing/stories260k.js';
 
-export const benchKinds = ['static', 'dynamic', 'kv', 'quant'] as const;
+export const benchKinds = ['static', 'dynamic', 'kv', 'quant', 'replicas'] as const;
 export type BenchKind = (typeof benchKinds)[number];
 
 export interface SuiteOptions {
@@ -43,6 +44,7 @@ export interface SuiteResult {
   dynamic?: DynamicRun[];
   kv?: KvBenchRow[];
   quant?: QuantBenchRow[];
+  replicas?: ReplicaBenchRow[];
 }
 
 export async function runSuite(options: SuiteOptions, log: (line: string) => void): Promise<SuiteResult> {
@@ -76,6 +78,10 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
     const stories = await loadStories260K();
     result.quant = await runQuantBench(stories.model, log);
     stories.model.dispose();
+  }
+  if (options.kinds.includes('replicas')) {
+    result.replicas = await runReplicaBench({ preset: 'tiny', requests: 64, inputLength: 64, outputLength: 64 });
+    for (const row of result.replicas) log(`replicas ${row.setup}: ${row.outputTokensPerSecond} out tok/s`);
   }
   return result;
 }

@@ -54,6 +54,8 @@ export interface RequestFinishEvent {
   /** Entry i is prompt token i + 1's (null-free; the first prompt token has no logprob). */
   promptLogprobs?: PromptLogprob[];
   metrics: RequestMetrics;
+  /** Set when the request failed before running (e.g. rejected by a replica). */
+  error?: string;
 }
 
 export type EngineEvent = TextDeltaEvent | RequestFinishEvent;

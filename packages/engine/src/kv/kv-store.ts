@@ -6,7 +6,8 @@
  * [keys, headDim] matrices batched attention multiplies; and a whole block of one
  * head is one contiguous run of blockSize × headDim floats for copies.
  *
- * Two float stores (see the design note in paged-attention.ts for the measurements):
+ * Two float stores (the design note in paged-attention.ts gives the measurements
+ * behind choosing the host store by default):
  *  - WasmHeapKvStore: each pool is one tfjs tensor kept for the engine's lifetime;
  *    new rows are written in place through the wasm heap view, and reads are one
  *    `tf.gather` per pool. Needs the wasm backend.
