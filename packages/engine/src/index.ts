@@ -28,3 +28,4 @@ export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix,
 export { awqQuantize, type Calibration } from './quant/awq.js';
 export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';
 export { saveQuantized, loadQuantized } from './quant/quantized-io.js';
+export type { TokenConstraint } from './sampling/constraint.js';
