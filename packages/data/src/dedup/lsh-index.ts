@@ -49,6 +49,9 @@ export class LshIndex {
       let key = band;
       const start = band * this.rows;
       for (let row = 0; row < this.rows; row++) key = combine32(key, signature[start + row]);
+      // 30 bits keep Map keys small integers (Smis); larger keys are boxed doubles, ~10×
+      // slower to hash. Two bits fewer only adds rare candidates, which are verified.
+      key &= 0x3fffffff;
       this.keys[band] = key;
       const bucket = this.buckets[band].get(key);
       if (bucket === undefined) continue;

@@ -7,12 +7,13 @@
  * bins by its high bits and keeps the minimum per bin (O(shingles)). Empty bins (short
  * texts) borrow the value of the next filled bin to the right plus an offset per step,
  * which keeps P[sigA[i] = sigB[i]] ≈ Jaccard(A, B). All arithmetic is 32-bit on typed
- * arrays; buffers are allocated once per hasher and reused.
+ * arrays; buffers are allocated once per hasher and reused. A shingle's hash is a
+ * rolling polynomial over its word hashes (windowHashes), O(1) per shingle.
  *
  * Shingles are n consecutive words; a word is a run of letters/digits (ASCII lowercased)
  * and every CJK character is a word of its own, so Chinese and English both work.
  */
-import { combine32, fmix32 } from './hash32.js';
+import { fmix32, windowHashes } from './hash32.js';
 import { isCjk } from '../clean/script-counts.js';
 
 export interface MinHashOptions {
@@ -30,6 +31,8 @@ export class MinHasher {
   readonly shingle: number;
   private readonly seed: number;
   private words = new Uint32Array(4096);
+  /** Shingle hashes, one per window of `shingle` words. */
+  private hashes = new Uint32Array(4096);
   private readonly filled: Uint8Array;
 
   constructor(options: MinHashOptions) {
@@ -45,14 +48,13 @@ export class MinHasher {
     out.fill(empty);
     this.filled.fill(0);
     if (count === 0) return 0;
-    const n = Math.min(this.shingle, count);
-    const shingles = count - n + 1;
+    if (this.hashes.length < count) this.hashes = new Uint32Array(this.words.length);
+    const shingles = windowHashes(this.words, count, Math.min(this.shingle, count), this.seed, this.hashes);
     const bins = this.numPerm;
     for (let start = 0; start < shingles; start++) {
-      let hash = this.seed;
-      for (let offset = 0; offset < n; offset++) hash = combine32(hash, this.words[start + offset]);
-      // High bits choose the bin, the whole hash is the value kept per bin.
-      const bin = Math.floor((hash / 4294967296) * bins);
+      const hash = this.hashes[start];
+      // High 16 bits choose the bin (exact integer math: bins ≤ 1024), the whole hash is the value kept per bin.
+      const bin = ((hash >>> 16) * bins) >>> 16;
       if (hash < out[bin] || !this.filled[bin]) {
         out[bin] = hash;
         this.filled[bin] = 1;
@@ -64,41 +66,51 @@ export class MinHasher {
 
   /** Word hashes of `text` into this.words; returns how many. */
   private tokenize(text: string): number {
+    // A text has at most one word per character, so size once and write unchecked.
+    if (this.words.length < text.length) this.words = new Uint32Array(Math.max(text.length, this.words.length * 2));
+    const words = this.words;
     let count = 0;
     let word = 0;
     let inWord = false;
     for (let index = 0; index < text.length; index++) {
-      let code = text.charCodeAt(index);
+      const code = text.charCodeAt(index);
+      if (code < 0x80) {
+        const folded = asciiWordChars[code];
+        if (folded !== 0) {
+          word = Math.imul((inWord ? word : 0x811c9dc5) ^ folded, 0x01000193);
+          inWord = true;
+        } else if (inWord) {
+          words[count++] = fmix32(word);
+          inWord = false;
+        }
+        continue;
+      }
       if (isCjk(code)) {
-        if (inWord) count = this.push(count, word);
-        count = this.push(count, fmix32(code + 0x1000000));
+        if (inWord) words[count++] = fmix32(word);
+        words[count++] = fmix32(fmix32(code + 0x1000000));
         inWord = false;
         continue;
       }
-      const isWordChar = code < 0x80 ? (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) : code > 0xbf && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f) && !(code >= 0xff00 && code <= 0xff20);
+      const isWordChar = code > 0xbf && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f) && !(code >= 0xff00 && code <= 0xff20);
       if (isWordChar) {
-        if (code >= 0x41 && code <= 0x5a) code |= 0x20;
-        word = inWord ? Math.imul(word ^ code, 0x01000193) : Math.imul(0x811c9dc5 ^ code, 0x01000193);
+        word = Math.imul((inWord ? word : 0x811c9dc5) ^ code, 0x01000193);
         inWord = true;
       } else if (inWord) {
-        count = this.push(count, word);
+        words[count++] = fmix32(word);
         inWord = false;
       }
     }
-    if (inWord) count = this.push(count, word);
+    if (inWord) words[count++] = fmix32(word);
     return count;
   }
-
-  private push(count: number, word: number): number {
-    if (count === this.words.length) {
-      const grown = new Uint32Array(this.words.length * 2);
-      grown.set(this.words);
-      this.words = grown;
-    }
-    this.words[count] = fmix32(word);
-    return count + 1;
-  }
 }
+
+/** ASCII letters and digits → their lowercase code; everything else → 0 (a separator). */
+const asciiWordChars = new Uint8Array(128).map((_, code) => {
+  if (code >= 0x30 && code <= 0x39) return code;
+  if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) return code | 0x20;
+  return 0;
+});
 
 /** Rotation densification: an empty bin takes the next filled bin's value + step offset. */
 function densify(signature: Uint32Array, filled: Uint8Array): void {
