@@ -43,7 +43,7 @@ export async function cleanDataset(options: CleanOptions): Promise<CleanReport> 
   let read = 0;
   let kept = 0;
   const manifest = await writeDataset(options.home, options.output, async (folder) => {
-    const writer = new PartWriter(folder, 'part-00000', storedColumns(kind));
+    const writer = await PartWriter.open(folder, 'part-00000', storedColumns(kind));
     for await (const batch of readRecords(options.home, options.input)) {
       read += batch.length;
       let records = batch;

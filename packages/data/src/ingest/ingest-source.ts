@@ -22,7 +22,7 @@ export interface IngestSourceContext {
   fieldMap: FieldMap;
   readerOptions: ReaderOptions;
   onBytes(bytes: number): void;
-  makeWriter(kind: RecordKind): PartWriter;
+  makeWriter(kind: RecordKind): Promise<PartWriter>;
 }
 
 const votes = 64;
@@ -45,7 +45,7 @@ export async function ingestSource(
       pending.push(batch);
       kind ??= decideKind(file.path, pending, context);
       if (!kind) continue;
-      writer = context.makeWriter(kind);
+      writer = await context.makeWriter(kind);
       for (const held of pending) writeBatch(held, kind, writer, file.path, context.fieldMap, counts);
       pending = [];
       continue;
@@ -54,7 +54,7 @@ export async function ingestSource(
   }
   if (!writer) {
     // Nothing parseable at all: keep the dataset's kind, quarantine whatever was read.
-    writer = context.makeWriter(kind ?? context.datasetKind ?? 'text');
+    writer = await context.makeWriter(kind ?? context.datasetKind ?? 'text');
     for (const held of pending) writeBatch(held, kind ?? context.datasetKind ?? 'text', writer, file.path, context.fieldMap, counts);
   }
   await writer.finish();

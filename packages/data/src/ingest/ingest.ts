@@ -78,7 +78,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         fieldMap: options.fieldMap ?? new Map(),
         readerOptions: { split: options.split ?? 'paragraph', csvColumns: options.csvColumns },
         onBytes: (bytes) => task?.advance(bytes),
-        makeWriter: (found) => new PartWriter(folder, partName, storedColumns(found)),
+        makeWriter: (found) => PartWriter.open(folder, partName, storedColumns(found)),
       });
       kind = source.kind;
       sources.push({ ...source.entry, sha256: file.sha256 });

@@ -1,15 +1,18 @@
 /**
  * Writes one Parquet part of records (and one of quarantined input) for a dataset
- * being built. Rows are buffered as JSONL in the temp folder, then DuckDB converts
- * them with the kind's explicit column types (no type guessing) and zstd compression.
+ * being built. Rows go straight into in-memory DuckDB tables through the Appender,
+ * typed by the kind's explicit columns (no type guessing), and are copied to Parquet
+ * (zstd level 1) when the part is finished; DuckDB keeps insertion order on COPY.
  *
- * Design note: JSONL + DuckDB's C++ reader is several times faster from Node than
- * appending values one by one, and keeps row order (insertion order is preserved).
+ * Design note (measured on the 200 MB benchmark corpus, CPU seconds): the JSONL buffer
+ * this replaces cost 1.7 s in JSON.stringify plus 2.8 s in DuckDB's read_json + zstd
+ * level 3; the appender costs ~0.5 s and the level-1 copy ~1.0 s, for files ~20 %
+ * larger. A table larger than DuckDB's memory limit spills to a folder inside the
+ * dataset's temp folder, removed when the part is finished.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, STRUCT, VARCHAR, structValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 
 export const quarantineColumns: [string, string][] = [
   ['file', 'VARCHAR'],
@@ -18,68 +21,81 @@ export const quarantineColumns: [string, string][] = [
   ['raw', 'VARCHAR'],
 ];
 
-/** Buffered JSONL file writer (writes in ~4 MB blocks). */
-export class JsonlSink {
-  private readonly fd: number;
-  private buffer: string[] = [];
-  private bufferedChars = 0;
-  count = 0;
+type AppendValue = (appender: DuckDBAppender, value: unknown) => void;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
-  }
+const varcharList = LIST(VARCHAR);
+const messageList = LIST(STRUCT({ role: VARCHAR, content: VARCHAR }));
 
-  add(row: unknown): void {
-    const line = JSON.stringify(row);
-    this.buffer.push(line);
-    this.bufferedChars += line.length + 1;
-    this.count++;
-    if (this.bufferedChars > 4 << 20) this.flush();
-  }
-
-  private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, `${this.buffer.join('\n')}\n`);
-    this.buffer = [];
-    this.bufferedChars = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
+/** How a JS value of each stored column type is appended (null → SQL NULL). */
+function appendFor(type: string): AppendValue {
+  const nullable = (append: AppendValue): AppendValue => (appender, value) => (value === null || value === undefined ? appender.appendNull() : append(appender, value));
+  switch (type) {
+    case 'VARCHAR':
+      return nullable((appender, value) => appender.appendVarchar(typeof value === 'string' ? value : String(value)));
+    case 'BIGINT':
+    case 'INTEGER':
+      return nullable((appender, value) => (Number.isSafeInteger(value) && Math.abs(value as number) < 2 ** 31 ? appender.appendInteger(value as number) : appender.appendBigInt(BigInt(value as number))));
+    case 'VARCHAR[]':
+      return nullable((appender, value) => appender.appendList(value as string[], varcharList));
+    case 'STRUCT(role VARCHAR, content VARCHAR)[]':
+      return nullable((appender, value) =>
+        appender.appendList(
+          (value as { role: string; content: string }[]).map((message) => structValue({ role: message.role, content: message.content })),
+          messageList,
+        ),
+      );
+    default:
+      throw new Error(`part-writer: no appender for column type ${type}`);
   }
 }
 
-/** Converts a JSONL file to Parquet with the given columns, then deletes the JSONL. */
-export async function jsonlToParquet(jsonlPath: string, parquetPath: string, columns: [string, string][]): Promise<void> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const columnSpec = `{${columns.map(([name, type]) => `'${name}': '${type}'`).join(', ')}}`;
-    await connection.run(
-      `COPY (SELECT * FROM read_json($input, format = 'newline_delimited', columns = ${columnSpec}, maximum_object_size = 268435456))
-       TO $output (FORMAT parquet, COMPRESSION zstd)`,
-      { input: jsonlPath, output: parquetPath },
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
+/** Rows of one table, appended column by column. */
+export class TableSink {
+  count = 0;
+  private readonly names: string[];
+  private readonly appends: AppendValue[];
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    columns: [string, string][],
+  ) {
+    this.names = columns.map(([name]) => name);
+    this.appends = columns.map(([, type]) => appendFor(type));
   }
-  await rm(jsonlPath, { force: true });
+
+  add(row: Record<string, unknown>): void {
+    for (let index = 0; index < this.names.length; index++) this.appends[index](this.appender, row[this.names[index]]);
+    this.appender.endRow();
+    this.count++;
+  }
+
+  close(): void {
+    this.appender.closeSync();
+  }
 }
 
 /** A records part plus its quarantine part, written side by side in `folder`. */
 export class PartWriter {
-  readonly records: JsonlSink;
-  readonly quarantine: JsonlSink;
-
-  constructor(
+  private constructor(
     private readonly folder: string,
     readonly partName: string,
-    private readonly columns: [string, string][],
-  ) {
-    this.records = new JsonlSink(join(folder, `${partName}.records.jsonl`));
-    this.quarantine = new JsonlSink(join(folder, `${partName}.quarantine.jsonl`));
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly records: TableSink,
+    readonly quarantine: TableSink,
+    private readonly spill: string,
+  ) {}
+
+  static async open(folder: string, partName: string, columns: [string, string][]): Promise<PartWriter> {
+    const spill = join(folder, `.spill-${partName}`);
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: spill });
+    const connection = await instance.connect();
+    const sinks: TableSink[] = [];
+    for (const [table, tableColumns] of [['records', columns], ['quarantine', quarantineColumns]] as const) {
+      await connection.run(`CREATE TABLE ${table} (${tableColumns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`);
+      sinks.push(new TableSink(await connection.createAppender(table), tableColumns));
+    }
+    return new PartWriter(folder, partName, instance, connection, sinks[0], sinks[1], spill);
   }
 
   addQuarantine(file: string, line: number, reason: string, raw: string): void {
@@ -88,14 +104,18 @@ export class PartWriter {
 
   /** Returns the part files, relative to the dataset folder. */
   async finish(): Promise<{ records: string; quarantine: string }> {
-    this.records.close();
-    this.quarantine.close();
-    const records = `records/${this.partName}.parquet`;
-    const quarantine = `quarantine/${this.partName}.parquet`;
-    await mkdir(join(this.folder, 'records'), { recursive: true });
-    await mkdir(join(this.folder, 'quarantine'), { recursive: true });
-    await jsonlToParquet(this.records.path, join(this.folder, records), this.columns);
-    await jsonlToParquet(this.quarantine.path, join(this.folder, quarantine), quarantineColumns);
-    return { records, quarantine };
+    const files = { records: `records/${this.partName}.parquet`, quarantine: `quarantine/${this.partName}.parquet` };
+    try {
+      for (const table of ['records', 'quarantine'] as const) {
+        this[table].close();
+        await mkdir(join(this.folder, table), { recursive: true });
+        await this.connection.run(`COPY ${table} TO $output (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`, { output: join(this.folder, files[table]) });
+      }
+    } finally {
+      this.connection.closeSync();
+      this.instance.closeSync();
+      await rm(this.spill, { recursive: true, force: true });
+    }
+    return files;
   }
 }
