@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,10 +36,35 @@ stages:
   - name: tokenize-chat
     uses: tokenize
     with: { input: "\${stages.ingest-chat.dataset}", output: chat-tok, tokenizer: "\${stages.tokenizer.path}", seqLen: 64 }
+  - name: pretrain
+    uses: pretrain
+    with:
+      config:
+        model: { size: tiny, shape: { hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKvHeads: 1 } }
+        data: { shards: "\${stages.tokenize.path}" }
+        batchSize: 4
+        maxSteps: 3
+        evalInterval: 3
+        evalBatches: 1
+        checkpointInterval: 3
+  - name: eval
+    uses: eval
+    with:
+      name: mini-eval
+      model: "\${stages.pretrain.model}"
+      datasets:
+        - abbr: arithmetic
+          loader: { type: jsonl, splits: { test: "\${stages.data.arithmeticTest}" } }
+          reader: { inputColumns: [question], outputColumn: answer }
+          infer:
+            promptTemplate: { template: "<|im_start|>user\\n{question}<|im_end|>\\n<|im_start|>assistant\\n" }
+            retriever: { type: zero-shot }
+            inferencer: { type: gen, maxOutLen: 4 }
+          eval: { evaluator: { type: gsm8k } }
 `;
 
 describe('data stage kinds', () => {
-  it('runs demo data → ingest → clean → tokenizer → tokenize, records lineage, and skips when re-run', async () => {
+  it('runs demo data → ingest → clean → tokenizer → tokenize → pretrain → eval, records lineage, and skips when re-run', async () => {
     const home = resolveHome({ CHAINLM_HOME: mkdtempSync(join(tmpdir(), 'chainlm-pipe-data-')) });
     const registry = new Registry({ file: home.registryFile });
     const spec = parseConfigText(yaml, 'mini.yaml', pipelineSchema);
@@ -49,6 +74,13 @@ describe('data stage kinds', () => {
     expect(report.stages[1].summary).toMatchObject({ ok: 300, quarantined: 0 });
     expect(report.stages[5].outputs.mode).toBe('pretrain');
     expect(report.stages[6].outputs.mode).toBe('sft');
+    // The exported model carries its tokenizer and the tokenizer's config (EOS, chat template).
+    const model = String(report.stages[7].outputs.model);
+    expect(readdirSync(model).sort()).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']));
+    expect(report.stages[8].outputs.scores).toEqual({ arithmetic: expect.any(Number) });
+    const modelLineage = await registry.lineage('model:mini-pretrain');
+    expect(modelLineage!.up.map((entry) => entry.artifact.id)).toEqual(expect.arrayContaining(['dataset:stories-tok']));
+    expect(modelLineage!.down.map((entry) => entry.artifact.kind)).toContain('eval');
     const shards = await openShards(join(home.path('datasets'), 'stories-tok'));
     expect(shards.manifest.seqLen).toBe(64);
     const lineage = await registry.lineage('dataset:stories-tok');
@@ -56,5 +88,5 @@ describe('data stage kinds', () => {
 
     const again = await runPipeline(spec, { kinds, home, registry });
     expect(again.stages.every((stage) => stage.status === 'skipped')).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });

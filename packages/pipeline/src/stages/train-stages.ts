@@ -3,8 +3,8 @@
  * exported as an HF model folder under CHAINLM_HOME/models/<pipeline>-<stage> (LoRA
  * merged into its base, and the PEFT adapter kept beside the run).
  */
-import { copyFileSync, existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { exportRun, parseTrainConfig, startRun, type TrainMethod } from '@chainlm/train';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
@@ -14,9 +14,6 @@ const schema = z.strictObject({
   /** A chainlm-train config (the same keys as a YAML config file); `method` is the stage's. */
   config: z.record(z.string(), z.unknown()),
 });
-
-/** Tokenizer files that live beside a tokenizer.json and that an exported model needs (EOS, chat template). */
-const tokenizerCompanions = ['tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja'];
 
 function trainStage(method: TrainMethod): StageKind {
   return {
@@ -29,7 +26,6 @@ function trainStage(method: TrainMethod): StageKind {
       const summary = await startRun(config, { home: context.home, events: context.events });
       const out = context.home.path('models', `${context.pipeline}-${context.stage}`);
       const exported = await exportRun(summary.run, { out, merged: true, home: context.home });
-      copyTokenizerCompanions(summary.tokenizer, out);
       const artifact = await context.registry.record({
         kind: 'model',
         name: `${context.pipeline}-${context.stage}`,
@@ -53,14 +49,6 @@ function trainStage(method: TrainMethod): StageKind {
     },
     stillValid: (outputs) => existsSync(join(String(outputs.model), 'config.json')),
   };
-}
-
-function copyTokenizerCompanions(tokenizer: string, out: string): void {
-  const folder = existsSync(tokenizer) && statSync(tokenizer).isDirectory() ? tokenizer : dirname(tokenizer);
-  for (const name of tokenizerCompanions) {
-    const source = join(folder, name);
-    if (existsSync(source) && !existsSync(join(out, name)) && basename(source) === name) copyFileSync(source, join(out, name));
-  }
 }
 
 export const pretrainStage = trainStage('pretrain');

@@ -3,10 +3,11 @@
  * training), as a PEFT adapter folder (LoRA), or as a merged HF folder (LoRA folded
  * into its base); and merging any PEFT adapter into any HF base folder.
  */
-import { basename, dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { openRegistry, resolveHome, type ChainlmHome } from '@chainlm/core';
 import { tf } from '@chainlm/runtime';
-import { createModel, loadHfFolder, readHfFolderMeta, saveHfFolder, toHfConfig, type WeightMap } from '@chainlm/model';
+import { createModel, loadHfFolder, readHfFolderMeta, saveHfFolder, toHfConfig, tokenizerFileNames, type WeightMap } from '@chainlm/model';
 import { listCheckpoints, readCheckpointWeights } from '../checkpoint/checkpoint.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import { readRunSpec, type RunSpec } from '../loop/model-spec.js';
@@ -25,10 +26,16 @@ export interface ExportResult {
   files?: string[];
 }
 
-/** Tokenizer files to ship with an exported model. */
+/**
+ * Tokenizer files to ship with an exported model: the base model's, or those of the
+ * run's tokenizer — a folder's tokenizer files, or a file plus the files beside it
+ * that configure it (tokenizer_config.json carries the EOS token and chat template).
+ */
 async function tokenizerFiles(spec: RunSpec): Promise<string[]> {
   if (spec.basePath) return (await readHfFolderMeta(spec.basePath)).tokenizerFiles;
-  return [spec.tokenizerPath];
+  const folder = statSync(spec.tokenizerPath).isDirectory() ? spec.tokenizerPath : dirname(spec.tokenizerPath);
+  const companions = tokenizerFileNames.map((name) => join(folder, name)).filter((path) => existsSync(path) && path !== spec.tokenizerPath);
+  return statSync(spec.tokenizerPath).isDirectory() ? companions : [spec.tokenizerPath, ...companions.filter((path) => basename(path) !== basename(spec.tokenizerPath))];
 }
 
 async function baseWeights(spec: RunSpec): Promise<WeightMap> {
