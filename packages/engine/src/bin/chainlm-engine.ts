@@ -34,6 +34,7 @@ const bench = defineCommand({
     rate: { type: 'number', description: 'dynamic: Poisson arrivals per second (above capacity, so batching policy shows)', default: 32 },
     maxSeqs: { type: 'number', description: 'dynamic: running sequences (= static batch size)', default: 16 },
     write: { type: 'boolean', description: 'write the tables into docs/benchmarks/engine.md' },
+    section: { type: 'string', description: 'name of the doc section --write replaces (default: the kind)' },
   },
   examples: ['chainlm-engine bench static --json', 'chainlm-engine bench dynamic --write', 'chainlm-engine bench all --write'],
   async run({ options, positionals, print, json }) {
@@ -62,7 +63,7 @@ const bench = defineCommand({
     const command = `chainlm-engine bench ${process.argv.slice(3).join(' ')}`.trim();
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), tfjs wasm, ${new Date().toISOString().slice(0, 10)}`;
     const markdown = suiteMarkdown(result, command, machine);
-    if (options.write) await writeSection(kind, markdown);
+    if (options.write) await writeSection(options.section ?? kind, markdown);
     if (!json) print(markdown);
     return result;
   },

@@ -42,8 +42,9 @@ function runScenario(store: KvStore, tolerance: number) {
   const tables = [[4, 0, 5], [2, 7], [11, 1]];
   const history = tables.map(() => ({ k: [[], []] as number[][][][], v: [[], []] as number[][][][] }));
   const backend = new PagedAttentionBackend(store, numHeads);
-  // step 1: prefill 5 and 2 tokens; step 2: decode, decode, prefill 3; step 3: decode ×3
-  const steps: number[][] = [[5, 2, 0], [1, 1, 3], [1, 1, 1]];
+  // step 1: prefill 5 and 2 tokens; step 2: decode, decode, prefill 3; step 3: decode ×3;
+  // step 4: one decode and two equal-length chunks at different starts (one batched group)
+  const steps: number[][] = [[5, 2, 0], [1, 1, 3], [1, 1, 1], [2, 2, 1]];
   const computed = [0, 0, 0];
   let worst = 0;
   for (const counts of steps) {

@@ -21,6 +21,19 @@ describe('buildStepLayout', () => {
     expect(Array.from(layout.groups[1].mask)).toEqual([0, 0, 0, maskedOut, 0, 0, 0, 0]);
   });
 
+  it('batches equal-length prefill chunks into one group, padding the shorter history', () => {
+    const layout = buildStepLayout(
+      [
+        { start: 0, numTokens: 2, blockTable: [0] },
+        { start: 1, numTokens: 2, blockTable: [1] },
+      ],
+      4,
+      1,
+    );
+    expect(layout.groups.map((group) => [group.batch, group.queryLength, group.keyLength])).toEqual([[2, 2, 3]]);
+    expect(Array.from(layout.groups[0].mask)).toEqual([0, maskedOut, maskedOut, 0, 0, maskedOut, 0, 0, maskedOut, 0, 0, 0]);
+  });
+
   it('repeats the mask for every query head sharing a KV head', () => {
     const layout = buildStepLayout([{ start: 0, numTokens: 2, blockTable: [0] }], 4, 2);
     expect(Array.from(layout.groups[0].mask)).toEqual([0, maskedOut, 0, 0, 0, maskedOut, 0, 0]);

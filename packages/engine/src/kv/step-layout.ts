@@ -3,9 +3,10 @@
  * shared by all layers: where each new row is written, and which cached slots each
  * query row attends to.
  *
- * Rows are grouped so batched attention wastes little padding: a run of consecutive
- * single-token sequences (decodes) is one group [batch, 1 query, maxKeys]; every
- * multi-token chunk (prefill) is its own group [1, chunk, keys].
+ * Rows are grouped so batched attention needs few ops and little padding: a run of
+ * consecutive sequences with the same number of new tokens is one group [batch,
+ * queries, maxKeys] — all decodes together, and equal-length prefill chunks
+ * together (batches of same-length prompts prefill in one pair of matmuls).
  */
 export interface LayoutSequence {
   /** Tokens already in the cache = position of the first new row. */
@@ -50,7 +51,7 @@ export function buildStepLayout(sequences: readonly LayoutSequence[], blockSize:
   let rowStart = 0;
   for (let first = 0; first < sequences.length; ) {
     let end = first + 1;
-    if (sequences[first].numTokens === 1) while (end < sequences.length && sequences[end].numTokens === 1) end++;
+    while (end < sequences.length && sequences[end].numTokens === sequences[first].numTokens) end++;
     const members = sequences.slice(first, end);
     groups.push(buildGroup(members, rowStart, blockSize, groupSize));
     rowStart += members.reduce((sum, sequence) => sum + sequence.numTokens, 0);
