@@ -61,6 +61,9 @@ stages:
             retriever: { type: zero-shot }
             inferencer: { type: gen, maxOutLen: 4 }
           eval: { evaluator: { type: gsm8k } }
+  - name: quantize
+    uses: quantize
+    with: { model: "\${stages.pretrain.model}", bits: 8, groupSize: 16, newTokens: 4 }
 `;
 
 describe('data stage kinds', () => {
@@ -81,6 +84,9 @@ describe('data stage kinds', () => {
     const modelLineage = await registry.lineage('model:mini-pretrain');
     expect(modelLineage!.up.map((entry) => entry.artifact.id)).toEqual(expect.arrayContaining(['dataset:stories-tok']));
     expect(modelLineage!.down.map((entry) => entry.artifact.kind)).toContain('eval');
+    const quantized = report.stages[9].summary;
+    expect(quantized).toMatchObject({ scheme: 'w8a16', greedyAgreement: expect.any(Number) });
+    expect(quantized.quantizedMiB as number).toBeLessThan(quantized.floatMiB as number);
     const shards = await openShards(join(home.path('datasets'), 'stories-tok'));
     expect(shards.manifest.seqLen).toBe(64);
     const lineage = await registry.lineage('dataset:stories-tok');
