@@ -27,6 +27,10 @@ export interface SuiteOptions {
   dynamicRate: number;
   dynamicMaxSeqs: number;
   sharedDir: string;
+  /** Dynamic: arrival modes to run (default both) and length caps (default 256/256). */
+  dynamicArrivals?: TraceOptions['arrival'][];
+  dynamicMaxInput?: number;
+  dynamicMaxOutput?: number;
 }
 
 export interface DynamicRun {
@@ -64,8 +68,8 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
     result.dynamic = [];
     const { model } = benchModel('tiny', 'fp32');
     const sharegptDir = join(options.sharedDir, 'datasets/sharegpt');
-    for (const arrival of ['poisson', 'all-at-once'] as const) {
-      const trace = buildTrace({ numRequests: options.dynamicRequests, arrival, rate: options.dynamicRate, lengthScale: 0.5, maxInput: 256, maxOutput: 256, sharegptDir: existsSync(sharegptDir) ? sharegptDir : undefined });
+    for (const arrival of options.dynamicArrivals ?? (['poisson', 'all-at-once'] as const)) {
+      const trace = buildTrace({ numRequests: options.dynamicRequests, arrival, rate: options.dynamicRate, lengthScale: 0.5, maxInput: options.dynamicMaxInput ?? 256, maxOutput: options.dynamicMaxOutput ?? 256, sharegptDir: existsSync(sharegptDir) ? sharegptDir : undefined });
       const continuous = await runDynamic(model, trace.requests, 'continuous', options.dynamicMaxSeqs);
       const staticResult = await runDynamic(model, trace.requests, 'static', options.dynamicMaxSeqs);
       const run: DynamicRun = { arrival, shape: 'tiny', traceSource: trace.source, continuous, static: staticResult, ratio: round(continuous.requestsPerSecond / staticResult.requestsPerSecond, 2) };
