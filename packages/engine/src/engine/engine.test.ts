@@ -108,6 +108,12 @@ describe.skipIf(!storiesPath)('Engine features on stories260K', () => {
     expect(() => engine.addRequest({ requestId: 'dup', promptTokenIds: [1] })).toThrow(/already running/);
   });
 
+  it('refuses requests after close', async () => {
+    const closing = new Engine(stepModelFrom(stories.model), { config: { cacheGiB: 0.001, blockSize: 16 } });
+    await closing.close();
+    expect(() => closing.addRequest({ promptTokenIds: [1] })).toThrow(/engine was closed/);
+  });
+
   it('prints the memory plan at start', () => {
     const lines: string[] = [];
     const planned = new Engine(stepModelFrom(stories.model), { config: { cacheGiB: 0.001, blockSize: 16, printPlan: true, kvStore: 'host' }, log: (line) => lines.push(line) });

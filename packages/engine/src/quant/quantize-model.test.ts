@@ -59,6 +59,10 @@ describe('quantizeModel', () => {
 
   it('rejects bad bits and a file that is not a quantized model', async () => {
     expect(() => quantizeModel(model, { bits: 3 as never })).toThrow(/bits must be 4 or 8/);
+    await expect(loadQuantized(join(dir, 'absent'))).rejects.toThrow(/quantized\.json: cannot read/);
+    await saveQuantized(dir, quantizeModel(model, { bits: 8, groupSize: 32 }));
+    writeFileSync(join(dir, 'quantized.bin'), new Uint8Array(16));
+    await expect(loadQuantized(dir)).rejects.toThrow(/ends past the file/);
     writeFileSync(join(dir, 'quantized.json'), JSON.stringify({ format: 'other' }));
     await expect(loadQuantized(dir)).rejects.toThrow(/quantized\.json: format/);
   });
