@@ -1,8 +1,10 @@
 import { UsageError, defineCommand, type Program } from '@chainlm/core';
+import { initBackend } from '@chainlm/runtime';
 import { createServer } from '../app/create-server.js';
 import { loadServedModel } from '../app/load-model.js';
 import { createProxy } from '../proxy/proxy.js';
 import { readApiKeysFile } from '../security/api-keys.js';
+import { benchCommand } from './bench-command.js';
 
 function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
   if (options.apiKey && options.apiKeys) throw new UsageError('give --api-key or --api-keys, not both');
@@ -37,6 +39,7 @@ const serve = defineCommand({
   examples: ['chainlm-serve ./models/stories --port 23333', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
     const apiKeys = apiKeysFrom(options);
+    await initBackend();
     const model = await loadServedModel(positionals[0], {
       id: options.modelName,
       engine: { maxBatchTokens: options.maxBatchTokens, maxSeqs: options.maxSeqs, cacheMaxEntryCount: options.cacheMaxEntryCount, printPlan: true },
@@ -79,7 +82,7 @@ export const program: Program = {
   name: 'chainlm-serve',
   summary: 'the OpenAI-compatible server, its proxy and benchmarks',
   version: '0.1.0',
-  commands: [serve, proxy],
+  commands: [serve, proxy, benchCommand],
   defaultCommand: 'serve',
 };
 
