@@ -17,4 +17,17 @@ export interface ServedModel {
   root: string;
   /** Token id → text, computed on the first JSON-mode request. */
   tokenTexts?: string[];
+  /** Weight-only quantization of the served weights, when quantized. */
+  quantization?: ServedQuantization;
+}
+
+export interface ServedQuantization {
+  scheme: 'w4a16' | 'w8a16';
+  groupSize: number;
+  /** Scales searched on calibration activations (AWQ). */
+  awq: boolean;
+  /** Bytes of the quantized form (int matrices + scales + float32 rest). */
+  storedBytes: number;
+  /** Bytes of the same weights as float32. */
+  floatBytes: number;
 }

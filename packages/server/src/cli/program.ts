@@ -1,7 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, defineCommand, type Program } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { createServer } from '../app/create-server.js';
-import { loadServedModel } from '../app/load-model.js';
+import { describeQuantization, loadServedModel, type QuantOptions } from '../app/load-model.js';
 import { createProxy } from '../proxy/proxy.js';
 import { readApiKeysFile } from '../security/api-keys.js';
 import { benchCommand } from './bench-command.js';
@@ -10,6 +11,21 @@ function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
   if (options.apiKey && options.apiKeys) throw new UsageError('give --api-key or --api-keys, not both');
   if (options.apiKey) return [options.apiKey];
   return options.apiKeys ? readApiKeysFile(options.apiKeys) : [];
+}
+
+function quantOptions(options: { quant?: string; quantGroupSize: number; awqCalibration?: string }): QuantOptions | undefined {
+  if (options.quant === undefined) {
+    if (options.awqCalibration) throw new UsageError('--awq-calibration needs --quant w4a16 or w8a16');
+    return undefined;
+  }
+  if (options.quant !== 'w4a16' && options.quant !== 'w8a16') throw new UsageError(`--quant: unknown scheme "${options.quant}"`, 'use w4a16 (int4 weights) or w8a16 (int8 weights)');
+  if (!Number.isInteger(options.quantGroupSize) || options.quantGroupSize < 1) throw new UsageError(`--quant-group-size must be a positive integer, got ${options.quantGroupSize}`);
+  let calibrationTexts: string[] | undefined;
+  if (options.awqCalibration) {
+    if (!existsSync(options.awqCalibration)) throw new UsageError(`--awq-calibration: ${options.awqCalibration} does not exist`, 'give a text file with one calibration sample per line');
+    calibrationTexts = readFileSync(options.awqCalibration, 'utf8').split('\n').slice(0, 32);
+  }
+  return { scheme: options.quant, groupSize: options.quantGroupSize, ...(calibrationTexts ? { calibrationTexts } : {}) };
 }
 
 /** Resolves when SIGINT/SIGTERM arrives, so the command closes (and drains) the server. */
@@ -35,15 +51,21 @@ const serve = defineCommand({
     cacheMaxEntryCount: { type: 'number', description: 'fraction of free memory for the KV cache', default: 0.5 },
     maxQueue: { type: 'number', description: 'requests in flight before 429', default: 256 },
     maxTokens: { type: 'number', description: 'default max_tokens of a request that gives none', default: 256 },
+    quant: { type: 'string', description: 'quantize the weights at load: w4a16 or w8a16 (a quantized.json folder needs none)', valueName: 'SCHEME' },
+    quantGroupSize: { type: 'number', description: 'inputs per quantization scale group', default: 64 },
+    awqCalibration: { type: 'string', description: 'with --quant: AWQ scaling calibrated on this text file (one sample per line)', valueName: 'FILE' },
   },
   examples: ['chainlm-serve ./models/stories --port 23333', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
     const apiKeys = apiKeysFrom(options);
+    const quant = quantOptions(options);
     await initBackend();
     const model = await loadServedModel(positionals[0], {
       id: options.modelName,
       engine: { maxBatchTokens: options.maxBatchTokens, maxSeqs: options.maxSeqs, cacheMaxEntryCount: options.cacheMaxEntryCount, printPlan: true },
+      ...(quant ? { quant } : {}),
     });
+    if (model.quantization) events.emit({ type: 'log', level: 'info', message: `quantized weights: ${describeQuantization(model.quantization)}` });
     const app = await createServer([model], { host: options.host, apiKeys, maxQueue: options.maxQueue, maxTokens: options.maxTokens });
     const address = await app.listen({ host: options.host, port: options.port });
     if (apiKeys.length === 0) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });

@@ -15,6 +15,7 @@ export function miscRoutes(app: FastifyInstance, context: ServerContext): void {
       owned_by: model.ownedBy,
       root: model.root,
       max_model_len: model.contextLength,
+      ...(model.quantization ? { quantization: model.quantization.scheme } : {}),
     })),
   }));
 
