@@ -23,6 +23,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@chainlm/runtime';
 import type { AttentionBackend } from '../model-contract.js';
+import type { BlockCopy } from '../block/block-manager.js';
 import type { KvStore } from './kv-store.js';
 import type { AttentionGroup, StepLayout } from './step-layout.js';
 
@@ -34,6 +35,7 @@ interface UploadedGroup {
 export class PagedAttentionBackend implements AttentionBackend {
   private groups: UploadedGroup[] = [];
   private layout: StepLayout | undefined;
+  private copies: readonly BlockCopy[] = [];
 
   constructor(
     readonly store: KvStore,
@@ -44,9 +46,15 @@ export class PagedAttentionBackend implements AttentionBackend {
     return this.numHeads / this.store.shape.numKvHeads;
   }
 
-  beginStep(layout: StepLayout): void {
+  /** The current step's layout and block copies (for a model that keeps its own KV, e.g. tensor parallel shards). */
+  get step(): { layout: StepLayout; copies: readonly BlockCopy[] } | undefined {
+    return this.layout ? { layout: this.layout, copies: this.copies } : undefined;
+  }
+
+  beginStep(layout: StepLayout, copies: readonly BlockCopy[] = []): void {
     this.endStep();
     this.layout = layout;
+    this.copies = copies;
     this.groups = layout.groups.map((group) => ({ group, mask: tf.keep(tf.tensor2d(group.mask, [1, group.mask.length])) }));
   }
 

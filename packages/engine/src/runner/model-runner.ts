@@ -108,7 +108,7 @@ export class ModelRunner {
       this.blockSize,
       this.model.config.numHeads / this.model.config.numKvHeads,
     );
-    this.attention.beginStep(layout);
+    this.attention.beginStep(layout, output.blockCopies);
     let logits: tfTypes.Tensor2D | undefined;
     try {
       logits = this.model.forward({ tokenIds, positions, attention: this.attention, logitRows });
