@@ -1,21 +1,27 @@
 /**
- * Runs a recipe over a dataset into a new dataset of the same kind. Records stream
- * through the operators batch by batch in order; ids are recomputed after mappers
- * changed content. Writes reports/clean.json and reports/clean.md into the new dataset
- * and records lineage (new ← input, relation "clean").
+ * Runs a recipe over a dataset into a new dataset of the same kind, in one streaming
+ * pass: this thread reads Parquet batches and sends them to clean workers (one per
+ * core), which run the batch functions and compute dedup keys (batch-run.ts); results
+ * come back in order and this thread decides duplicates, counts the report and appends
+ * survivors to the output part (merge-batch.ts). Ids are recomputed for changed records.
+ * Writes reports/clean.json and reports/clean.md into the new dataset and records
+ * lineage (new ← input, relation "clean").
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic, type ChainlmHome, type EventBus } from '@chainlm/core';
 import { dataErrors } from '../errors.js';
-import { recordId, recordText, storedColumns, type RecordKind } from '../records/kinds.js';
+import { storedColumns, type RecordKind } from '../records/kinds.js';
 import { datasetExists, readDataset, writeDataset } from '../store/dataset-store.js';
+import type { DatasetManifest } from '../store/manifest.js';
 import { PartWriter } from '../store/part-writer.js';
 import { readRecords } from '../store/read-records.js';
-import { exampleOf, examplesPerOperator, reportMarkdown, type CleanReport, type OperatorReport } from './clean-report.js';
-import type { OperatorContext, OperatorFunction } from './operator.js';
-import { operators } from './operators/index.js';
+import { createWorkerPool } from '../workers/worker-pool.js';
+import { batchRunner, type BatchOutcome, type CleanJob } from './batch-run.js';
+import { reportMarkdown, type CleanReport } from './clean-report.js';
+import { mergeBatch } from './merge-batch.js';
 import type { Recipe } from './recipe.js';
-import { loadTokenCounter } from '../tokenize/load-tokenizer.js';
+import { instantiate, type Step, type StepsSetup } from './recipe-steps.js';
 
 export interface CleanOptions {
   home: ChainlmHome;
@@ -28,6 +34,8 @@ export interface CleanOptions {
   events?: EventBus;
   /** Lineage relation recorded for the new dataset. */
   step?: string;
+  /** Worker threads (default: one per core; 0 = this thread). */
+  workers?: number;
 }
 
 export async function cleanDataset(options: CleanOptions): Promise<CleanReport> {
@@ -35,88 +43,90 @@ export async function cleanDataset(options: CleanOptions): Promise<CleanReport> 
   if (source.kind === 'tokenized') throw dataErrors.kindUnsupported('clean', source.kind, ['text', 'instruction', 'chat', 'mcq', 'qa']);
   if (options.output === options.input || (!options.replace && datasetExists(options.home, options.output))) throw dataErrors.datasetExists(options.output);
   const kind = source.kind as RecordKind;
-  const baseDir = options.recipeFile ? resolve(options.recipeFile, '..') : process.cwd();
-  const context: OperatorContext = { kind, loadTokenCounter: (path) => loadTokenCounter(resolve(baseDir, path)) };
-  const steps = await instantiate(options.recipe, context);
+  const setup: StepsSetup = { kind, recipe: options.recipe, baseDir: options.recipeFile ? resolve(options.recipeFile, '..') : process.cwd() };
+  const steps = await instantiate(setup);
   const started = performance.now();
   const task = options.events?.task(`clean ${options.input} → ${options.output}`, { total: source.counts.records, unit: 'records' });
-  let read = 0;
-  let kept = 0;
+  const counts = { read: 0, kept: 0 };
   const manifest = await writeDataset(options.home, options.output, async (folder) => {
     const writer = await PartWriter.open(folder, 'part-00000', storedColumns(kind));
-    for await (const batch of readRecords(options.home, options.input)) {
-      read += batch.length;
-      let records = batch;
-      for (const step of steps) records = runStep(step, records, kind);
-      for (const record of records) {
-        record.id = recordId(kind, record);
-        writer.records.add(record);
-      }
-      kept += records.length;
-      task?.advance(batch.length);
-    }
+    await streamThroughSteps(options, setup, steps, (batch) => {
+      counts.read += batch;
+      task?.advance(batch);
+    }, (record) => {
+      writer.records.add(record);
+      counts.kept++;
+    });
     const parts = await writer.finish();
-    const now = new Date().toISOString();
-    return {
-      formatVersion: 1,
-      name: options.output,
-      kind,
-      createdAt: now,
-      updatedAt: now,
-      columns: storedColumns(kind).map(([name, type]) => ({ name, type })),
-      counts: { read, records: kept, quarantined: 0 },
-      sources: [],
-      parts: [parts.records],
-      quarantineParts: [],
-      derivedFrom: [options.input],
-      derivation: { step: options.step ?? 'clean', recipe: options.recipe, recipeFile: options.recipeFile ?? null },
-    };
+    return outputManifest(options, kind, counts, parts.records);
   });
   const report: CleanReport = {
     dataset: options.output,
     input: options.input,
     kind,
     recipe: options.recipeFile ?? options.recipe.name,
-    read,
-    kept,
-    dropped: read - kept,
+    read: counts.read,
+    kept: counts.kept,
+    dropped: counts.read - counts.kept,
     operators: steps.map((step) => step.report),
     seconds: (performance.now() - started) / 1000,
   };
   const folder = options.home.path('datasets', manifest.name);
   await writeJsonAtomic(join(folder, 'reports', 'clean.json'), report);
   await writeFileAtomic(join(folder, 'reports', 'clean.md'), reportMarkdown(report));
-  task?.finish({ read, kept });
+  task?.finish({ read: counts.read, kept: counts.kept });
   return report;
 }
 
-interface Step {
-  run: OperatorFunction;
-  report: OperatorReport;
+/** Reads the input once; batches run on the pool (≤ 2 in flight per worker) and merge in order. */
+async function streamThroughSteps(
+  options: CleanOptions,
+  setup: StepsSetup,
+  steps: Step[],
+  onBatch: (records: number) => void,
+  emit: Parameters<typeof mergeBatch>[4],
+): Promise<void> {
+  const pool = await createWorkerPool<CleanJob, BatchOutcome, StepsSetup>({
+    script: new URL('./clean-worker.js', import.meta.url),
+    setup,
+    workers: options.workers ?? availableParallelism(),
+    // In this thread the main steps serve as the workers' steps too.
+    createHandler: () => batchRunner(steps, setup.kind),
+  });
+  const inFlight: { records: CleanJob['records']; outcome: Promise<BatchOutcome> }[] = [];
+  const drain = async (limit: number) => {
+    while (inFlight.length > limit) {
+      const { records, outcome } = inFlight.shift()!;
+      mergeBatch(records, await outcome, steps, setup.kind, emit);
+      onBatch(records.length);
+    }
+  };
+  try {
+    for await (const records of readRecords(options.home, options.input)) {
+      inFlight.push({ records, outcome: pool.run({ records }) });
+      await drain(Math.max(1, pool.workers * 2));
+    }
+    await drain(0);
+  } finally {
+    await Promise.allSettled(inFlight.map((entry) => entry.outcome));
+    await pool.close();
+  }
 }
 
-async function instantiate(recipe: Recipe, context: OperatorContext): Promise<Step[]> {
-  const steps: Step[] = [];
-  for (const { op, ...params } of recipe.operators) {
-    const definition = operators.find((candidate) => candidate.name === op)!;
-    const run = await definition.create(params as never, context);
-    steps.push({ run, report: { op, params, in: 0, out: 0, dropped: 0, modified: 0, examples: [], seconds: 0 } });
-  }
-  return steps;
-}
-
-function runStep(step: Step, records: Parameters<OperatorFunction>[0], kind: RecordKind): Parameters<OperatorFunction>[0] {
-  const started = performance.now();
-  const output = step.run(records);
-  const report = step.report;
-  report.seconds += (performance.now() - started) / 1000;
-  report.in += records.length;
-  report.out += output.kept.length;
-  report.dropped += output.dropped.length;
-  report.modified += output.modified;
-  for (const { record, reason } of output.dropped) {
-    if (report.examples.length >= examplesPerOperator) break;
-    report.examples.push(exampleOf(record, reason, recordText(kind, record)));
-  }
-  return output.kept;
+function outputManifest(options: CleanOptions, kind: RecordKind, counts: { read: number; kept: number }, part: string): DatasetManifest {
+  const now = new Date().toISOString();
+  return {
+    formatVersion: 1,
+    name: options.output,
+    kind,
+    createdAt: now,
+    updatedAt: now,
+    columns: storedColumns(kind).map(([name, type]) => ({ name, type })),
+    counts: { read: counts.read, records: counts.kept, quarantined: 0 },
+    sources: [],
+    parts: [part],
+    quarantineParts: [],
+    derivedFrom: [options.input],
+    derivation: { step: options.step ?? 'clean', recipe: options.recipe, recipeFile: options.recipeFile ?? null },
+  };
 }

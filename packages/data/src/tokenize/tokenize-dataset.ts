@@ -92,7 +92,7 @@ export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardMa
       };
       for await (const records of readRecords(options.home, options.input)) {
         const routes = records.map((record) => (isValidation(record.id, validationFraction) ? 'validation' : 'train') as SplitName);
-        inFlight.push({ job: pool.encode(toJob(kind, records)), routes });
+        inFlight.push({ job: pool.run(toJob(kind, records)), routes });
         await drain(Math.max(2, pool.workers * 2));
       }
       await drain(0);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { exactKey } from '../../dedup/exact-key.js';
 import { recordText } from '../../records/kinds.js';
-import { defineOperator, filterBy } from '../operator.js';
+import { defineOperator, keyedFilter } from '../operator.js';
 
 export const exactDedupOperator = defineOperator({
   name: 'exact-dedup',
@@ -10,12 +10,14 @@ export const exactDedupOperator = defineOperator({
   params: z.strictObject({}),
   create: (_params, context) => {
     const seen = new Map<string, string>();
-    return filterBy((record) => {
-      const key = exactKey(recordText(context.kind, record));
-      const first = seen.get(key);
-      if (first !== undefined) return `exact duplicate of ${first}`;
-      seen.set(key, `${record.source}:${record.line}`);
-      return undefined;
-    });
+    return keyedFilter(
+      (record) => exactKey(recordText(context.kind, record)),
+      (key, record) => {
+        const first = seen.get(key);
+        if (first !== undefined) return `exact duplicate of ${first}`;
+        seen.set(key, `${record.source}:${record.line}`);
+        return undefined;
+      },
+    );
   },
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LshIndex, optimalBands } from '../../dedup/lsh-index.js';
 import { MinHasher } from '../../dedup/minhash.js';
 import { recordText } from '../../records/kinds.js';
-import { defineOperator, filterBy } from '../operator.js';
+import { defineOperator, keyedFilter } from '../operator.js';
 
 export const nearDedupParams = z
   .strictObject({
@@ -25,15 +25,20 @@ export const nearDedupOperator = defineOperator({
   create: (params, context) => {
     const hasher = new MinHasher({ numPerm: params.numPerm, shingle: params.shingle, seed: params.seed });
     const index = new LshIndex(params.numPerm, params.bands ?? optimalBands(params.numPerm, params.threshold));
-    const signature = new Uint32Array(params.numPerm);
     const keptLabels: string[] = [];
-    return filterBy((record) => {
-      // Empty texts have no shingles: exact dedup is the tool for those.
-      if (hasher.signature(recordText(context.kind, record), signature) === 0) return undefined;
-      const found = index.findOrInsert(signature, params.threshold);
-      if (found.match >= 0) return `near-duplicate (≈${found.similarity.toFixed(2)}) of ${keptLabels[found.match]}`;
-      keptLabels.push(`${record.source}:${record.line}`);
-      return undefined;
-    });
+    return keyedFilter(
+      (record) => {
+        const signature = new Uint32Array(params.numPerm);
+        // Empty texts have no shingles (null: kept); exact dedup is the tool for those.
+        return hasher.signature(recordText(context.kind, record), signature) === 0 ? null : signature;
+      },
+      (signature, record) => {
+        if (signature === null) return undefined;
+        const found = index.findOrInsert(signature, params.threshold);
+        if (found.match >= 0) return `near-duplicate (≈${found.similarity.toFixed(2)}) of ${keptLabels[found.match]}`;
+        keptLabels.push(`${record.source}:${record.line}`);
+        return undefined;
+      },
+    );
   },
 });

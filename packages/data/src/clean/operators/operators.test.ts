@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredRecord } from '../../records/kinds.js';
-import type { OperatorContext } from '../operator.js';
+import { batchFunction, type OperatorContext } from '../operator.js';
 import { operators } from './index.js';
 import { redactPii } from './pii-redact.js';
 import { repeatedNgramRatio } from './repetition-filter.js';
@@ -14,7 +14,7 @@ function records(...texts: string[]): StoredRecord[] {
 async function run(op: string, params: Record<string, unknown>, texts: string[]) {
   const definition = operators.find((candidate) => candidate.name === op)!;
   const parsed = definition.params.parse(params);
-  const apply = await definition.create(parsed as never, context);
+  const apply = batchFunction(await definition.create(parsed as never, context));
   const output = apply(records(...texts));
   return { kept: output.kept.map((record) => record.text), dropped: output.dropped.map((entry) => entry.reason), modified: output.modified };
 }
