@@ -43,5 +43,11 @@ export function suiteMarkdown(result: SuiteResult, command: string, machine: str
       table(['setup', 'requests', 'seconds', 'out tok/s', 'speed-up'], result.replicas.map((row) => [row.setup, row.requests, row.seconds, row.outputTokensPerSecond, `${row.speedup}x`])),
     );
   }
+  if (result.tp) {
+    parts.push(
+      '### Tensor parallel over 2 worker threads: decode speed at small batch (speed-up over 1 thread, same run)',
+      table(['setup', 'streams', 'out tok/s', 'ms/token per stream', 'speed-up'], result.tp.map((row) => [row.setup, row.streams, row.outputTokensPerSecond, row.msPerToken, `${row.speedup}x`])),
+    );
+  }
   return `${parts.join('\n\n')}\n`;
 }

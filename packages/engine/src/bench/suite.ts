@@ -6,12 +6,13 @@ import { runDynamic, type DynamicResult } from './dynamic-bench.js';
 import { runKvBench, type KvBenchRow } from './kv-bench.js';
 import { runQuantBench, type QuantBenchRow } from './quant-bench.js';
 import { runReplicaBench, type ReplicaBenchRow } from './replica-bench.js';
+import { runTpBench, type TpBenchRow } from './tp-bench.js';
 import { runStaticBench, type StaticBenchRow } from './static-bench.js';
 import { buildTrace, type TraceOptions } from './trace.js';
 import { round } from './stats.js';
 import { loadStories260K, storiesPath } from '../testing/stories260k.js';
 
-export const benchKinds = ['static', 'dynamic', 'kv', 'quant', 'replicas'] as const;
+export const benchKinds = ['static', 'dynamic', 'kv', 'quant', 'replicas', 'tp'] as const;
 export type BenchKind = (typeof benchKinds)[number];
 
 export interface SuiteOptions {
@@ -49,6 +50,7 @@ export interface SuiteResult {
   kv?: KvBenchRow[];
   quant?: QuantBenchRow[];
   replicas?: ReplicaBenchRow[];
+  tp?: TpBenchRow[];
 }
 
 export async function runSuite(options: SuiteOptions, log: (line: string) => void): Promise<SuiteResult> {
@@ -86,6 +88,10 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
   if (options.kinds.includes('replicas')) {
     result.replicas = await runReplicaBench({ preset: 'tiny', requests: 64, inputLength: 64, outputLength: 64 });
     for (const row of result.replicas) log(`replicas ${row.setup}: ${row.outputTokensPerSecond} out tok/s`);
+  }
+  if (options.kinds.includes('tp')) {
+    result.tp = [...(await runTpBench({ preset: 'tiny', tokens: 64 })), ...(await runTpBench({ preset: 's15', tokens: 32 }))];
+    for (const row of result.tp) log(`tp ${row.setup} ×${row.streams}: ${row.outputTokensPerSecond} out tok/s`);
   }
   return result;
 }
