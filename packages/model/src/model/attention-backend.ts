@@ -32,4 +32,25 @@ export interface StepInput {
   attention: AttentionBackend;
   /** Rows whose logits to compute (e.g. each sequence's last token); default all. */
   logitRows?: Int32Array;
+  /** Per-row LoRA adapters (many adapters batched on one base); default none. */
+  lora?: StepLora;
+}
+
+/** One adapted linear module, ready for the forward: y += (x·Aᵀ)·(scale·Bᵀ). */
+export interface StepLoraModule {
+  /** Aᵀ: [in, rank] */
+  a: tf.Tensor2D;
+  /** scale·Bᵀ (scale = alpha / rank, folded in once): [rank, out] */
+  b: tf.Tensor2D;
+}
+
+export interface StepLoraAdapter {
+  /** Canonical module name (e.g. `model.layers.0.self_attn.q_proj`) → its factors. */
+  modules: ReadonlyMap<string, StepLoraModule>;
+}
+
+export interface StepLora {
+  /** Each row's adapter, an index into `adapters`; -1 = the base model alone: [T]. */
+  rowAdapter: Int32Array;
+  adapters: readonly StepLoraAdapter[];
 }

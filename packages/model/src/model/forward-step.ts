@@ -10,6 +10,7 @@ import { classifierMatrix, type Model } from './create-model.js';
 import { attentionInputs, finishLayer, rmsNorm } from './layers.js';
 import { linear } from './matmul.js';
 import { ropeBase, ropeTensors } from './rope.js';
+import { checkStepLora, stepLoraDeltas } from './step-lora.js';
 
 function checkStep(model: Model, input: StepInput): void {
   const rows = input.tokenIds.length;
@@ -25,6 +26,7 @@ function checkStep(model: Model, input: StepInput): void {
   for (const row of input.logitRows ?? []) {
     if (row < 0 || row >= rows) fail(`logitRows names row ${row}, but the step has ${rows} tokens`, 'logitRows indexes the step\'s tokens');
   }
+  if (input.lora) checkStepLora(input.lora, rows);
 }
 
 /** Logits [rows, vocab] for `input.logitRows` (default: every token of the step). */
@@ -35,18 +37,24 @@ export function forwardStep(model: Model, input: StepInput): tf.Tensor2D {
   let longest = 0;
   for (const position of input.positions) longest = Math.max(longest, position + 1);
   const base = ropeBase(config, longest);
-  return tf.tidy(() => {
-    const rope = ropeTensors(config, input.positions, [rows], base); // [T, 1, d]
-    let x = tf.gather(model.embedding, tf.tensor1d(input.tokenIds, 'int32')) as tf.Tensor2D; // [T, dim]
-    for (let layer = 0; layer < config.numLayers; layer++) {
-      const layerInput = x;
-      x = tf.tidy(() => {
-        const { q, k, v } = attentionInputs(model, layer, layerInput, [rows], rope, rope);
-        const attention = input.attention.attend(layer, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D); // [T, H·d]
-        return finishLayer(model, layer, layerInput, attention);
-      });
-    }
-    const selected = input.logitRows ? (tf.gather(x, tf.tensor1d(input.logitRows, 'int32')) as tf.Tensor2D) : x;
-    return linear(rmsNorm(selected, model.finalNorm, config.rmsNormEps), classifierMatrix(model, false));
-  });
+  const lora = input.lora ? stepLoraDeltas(input.lora, rows) : undefined;
+  try {
+    return tf.tidy(() => {
+      const rope = ropeTensors(config, input.positions, [rows], base); // [T, 1, d]
+      let x = tf.gather(model.embedding, tf.tensor1d(input.tokenIds, 'int32')) as tf.Tensor2D; // [T, dim]
+      for (let layer = 0; layer < config.numLayers; layer++) {
+        const layerInput = x;
+        const delta = lora?.layer(layer);
+        x = tf.tidy(() => {
+          const { q, k, v } = attentionInputs(model, layer, layerInput, [rows], rope, rope, delta);
+          const attention = input.attention.attend(layer, q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D); // [T, H·d]
+          return finishLayer(model, layer, layerInput, attention, delta);
+        });
+      }
+      const selected = input.logitRows ? (tf.gather(x, tf.tensor1d(input.logitRows, 'int32')) as tf.Tensor2D) : x;
+      return linear(rmsNorm(selected, model.finalNorm, config.rmsNormEps), classifierMatrix(model, false));
+    });
+  } finally {
+    lora?.dispose();
+  }
 }

@@ -6,7 +6,8 @@ export { scaledDotProductAttention, causalMaskData, trainingMask, MASKED, type A
 export { linear, batchMatMul } from './matmul.js';
 export { splitRows, concatRows } from './rows.js';
 export { ropeBase, ropeRows, rotateHalfMatrix, applyRope, ropeTensors, type RopeTensors } from './rope.js';
-export { rmsNorm, mlp, attentionInputs, finishLayer } from './layers.js';
+export { rmsNorm, mlp, attentionInputs, finishLayer, type ProjectionDelta, type ProjectionName } from './layers.js';
+export { stepLoraDeltas, checkStepLora, type StepLoraDeltas } from './step-lora.js';
 export { initialWeights, INIT_STD } from './init.js';
 export { canonicalShapes, toCanonicalWeights, fromCanonicalWeights, layerWeightSuffixes, EMBEDDING, FINAL_NORM, LM_HEAD } from './weight-names.js';
-export type { AttentionBackend, StepInput } from './attention-backend.js';
+export type { AttentionBackend, StepInput, StepLora, StepLoraAdapter, StepLoraModule } from './attention-backend.js';
