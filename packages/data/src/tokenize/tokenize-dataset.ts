@@ -16,9 +16,10 @@ import { sha256File, stableHash, writeJsonAtomic, type ChainlmHome, type EventBu
 import { dataErrors } from '../errors.js';
 import type { ChatMessage, RecordKind, StoredRecord } from '../records/kinds.js';
 import { datasetExists, readDataset, writeDataset } from '../store/dataset-store.js';
+import type { DatasetManifest } from '../store/manifest.js';
 import { readRecords } from '../store/read-records.js';
-import { createEncoderPool } from './encoder-pool.js';
-import type { EncodeJob, EncodedBatch } from './encode-job.js';
+import { createEncoderPool, type EncoderPool } from './encoder-pool.js';
+import type { EncodeJob, EncodedBatch, EncoderSetup } from './encode-job.js';
 import { loadPackTokenizer } from './load-tokenizer.js';
 import { specialIds } from './encode-job.js';
 import { SequencePacker } from './packer.js';
@@ -50,58 +51,18 @@ export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardMa
   if (options.output === options.input || (!options.replace && datasetExists(options.home, options.output))) throw dataErrors.datasetExists(options.output);
   const mode = kind === 'text' ? 'pretrain' : 'sft';
   const tokenizerPath = resolve(options.tokenizer);
-  const chatTemplate = mode === 'sft' ? (options.chatTemplate ?? tokenizerPath) : null;
+  const setup: EncoderSetup = { tokenizerPath, chatTemplate: mode === 'sft' ? (options.chatTemplate ?? tokenizerPath) : null, addBos: options.addBos ?? false };
   const special = specialIds(await loadPackTokenizer(tokenizerPath));
-  const validationFraction = options.validationFraction ?? 0.01;
-  const setup = { tokenizerPath, chatTemplate, addBos: options.addBos ?? false };
   const pool = await createEncoderPool(setup, options.workers);
   const task = options.events?.task(`tokenize ${options.input} → ${options.output}`, { total: source.counts.records, unit: 'records' });
-  let shardManifest: ShardManifest | undefined;
+  let shards: ShardManifest | undefined;
   try {
     await writeDataset(options.home, options.output, async (folder) => {
       const splits = { train: newSplit(), validation: newSplit() };
-      const packers = {} as Record<SplitName, SequencePacker>;
-      for (const split of ['train', 'validation'] as const) {
-        packers[split] = new SequencePacker({
-          seqLen: options.seqLen,
-          mode,
-          padId: special.padId,
-          rowsPerBlock: options.rowsPerShard ?? 2048,
-          emit: async (block) => {
-            const file = `shards/${split}-${String(splits[split].files.length).padStart(5, '0')}.arrow`;
-            await writeShard(join(folder, file), block);
-            let tokens = 0;
-            for (let index = 0; index < block.segmentIds.length; index++) if (block.segmentIds[index] !== 0) tokens++;
-            splits[split].files.push({ file, rows: block.rows, tokens });
-          },
-        });
-      }
-      const inFlight: { job: Promise<EncodedBatch>; routes: SplitName[] }[] = [];
-      const drain = async (limit: number) => {
-        while (inFlight.length > limit) {
-          const { job, routes } = inFlight.shift()!;
-          const batch = await job;
-          for (const failure of batch.failures) splits[routes[failure.index]].skipped++;
-          for (let index = 0; index < routes.length; index++) {
-            const [from, to] = [batch.offsets[index], batch.offsets[index + 1]];
-            if (from === to) continue;
-            await packers[routes[index]].add(batch.ids.subarray(from, to), batch.mask?.subarray(from, to));
-          }
-          task?.advance(routes.length);
-        }
-      };
-      for await (const records of readRecords(options.home, options.input)) {
-        const routes = records.map((record) => (isValidation(record.id, validationFraction) ? 'validation' : 'train') as SplitName);
-        inFlight.push({ job: pool.run(toJob(kind, records)), routes });
-        await drain(Math.max(2, pool.workers * 2));
-      }
-      await drain(0);
-      for (const split of ['train', 'validation'] as const) {
-        await packers[split].finish();
-        Object.assign(splits[split], { documents: packers[split].documents, truncated: packers[split].truncated, rows: packers[split].rowsEmitted });
-        splits[split].tokens = splits[split].files.reduce((total, file) => total + file.tokens, 0);
-      }
-      shardManifest = {
+      const packers = createPackers(folder, splits, { seqLen: options.seqLen, mode, padId: special.padId, rowsPerShard: options.rowsPerShard ?? 2048 });
+      await encodeAndPack(options, kind, pool, packers, splits, (records) => task?.advance(records));
+      await finishSplits(packers, splits);
+      shards = {
         formatVersion: 1,
         source: options.input,
         mode,
@@ -109,38 +70,113 @@ export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardMa
         rows: splits.train.rows + splits.validation.rows,
         tokens: splits.train.tokens + splits.validation.tokens,
         tokenizer: { path: tokenizerPath, sha256: await tokenizerHash(tokenizerPath), ...special },
-        chatTemplate,
+        chatTemplate: setup.chatTemplate,
         addBos: setup.addBos,
-        validationFraction,
+        validationFraction: options.validationFraction ?? defaultValidationFraction,
         splits,
         columns: shardColumns,
       };
-      await writeJsonAtomic(join(folder, shardManifestFile), shardManifest);
-      const now = new Date().toISOString();
-      return {
-        formatVersion: 1,
-        name: options.output,
-        kind: 'tokenized',
-        createdAt: now,
-        updatedAt: now,
-        columns: shardColumns,
-        counts: { read: source.counts.records, records: shardManifest.rows, quarantined: 0 },
-        sources: [],
-        parts: [],
-        quarantineParts: [],
-        derivedFrom: [options.input],
-        derivation: { step: 'tokenize', tokenizer: tokenizerPath, seqLen: options.seqLen, mode, tokens: shardManifest.tokens },
-      };
+      await writeJsonAtomic(join(folder, shardManifestFile), shards);
+      return tokenizedManifest(options, source.counts.records, shards);
     });
   } finally {
     await pool.close();
   }
-  task?.finish({ tokens: shardManifest!.tokens, rows: shardManifest!.rows });
-  return shardManifest!;
+  task?.finish({ tokens: shards!.tokens, rows: shards!.rows });
+  return shards!;
 }
+
+const defaultValidationFraction = 0.01;
+
+type Split = ReturnType<typeof newSplit>;
+type Splits = Record<SplitName, Split>;
 
 function newSplit() {
   return { files: [] as { file: string; rows: number; tokens: number }[], rows: 0, tokens: 0, documents: 0, truncated: 0, skipped: 0 };
+}
+
+/** One packer per split; each full block becomes shards/<split>-NNNNN.arrow. */
+function createPackers(folder: string, splits: Splits, pack: { seqLen: number; mode: 'pretrain' | 'sft'; padId: number; rowsPerShard: number }): Record<SplitName, SequencePacker> {
+  const packerFor = (split: SplitName) =>
+    new SequencePacker({
+      seqLen: pack.seqLen,
+      mode: pack.mode,
+      padId: pack.padId,
+      rowsPerBlock: pack.rowsPerShard,
+      emit: async (block) => {
+        const file = `shards/${split}-${String(splits[split].files.length).padStart(5, '0')}.arrow`;
+        await writeShard(join(folder, file), block);
+        let tokens = 0;
+        for (let index = 0; index < block.segmentIds.length; index++) if (block.segmentIds[index] !== 0) tokens++;
+        splits[split].files.push({ file, rows: block.rows, tokens });
+      },
+    });
+  return { train: packerFor('train'), validation: packerFor('validation') };
+}
+
+/**
+ * Reads the input once, routes each record to its split, encodes batches on the pool
+ * and packs the results in submission order, keeping 2 jobs per worker in flight so
+ * both cores stay busy while this thread reads and packs.
+ */
+async function encodeAndPack(
+  options: TokenizeOptions,
+  kind: RecordKind,
+  pool: EncoderPool,
+  packers: Record<SplitName, SequencePacker>,
+  splits: Splits,
+  onRecords: (count: number) => void,
+): Promise<void> {
+  const fraction = options.validationFraction ?? defaultValidationFraction;
+  const inFlight: { job: Promise<EncodedBatch>; routes: SplitName[] }[] = [];
+  const drain = async (limit: number) => {
+    while (inFlight.length > limit) {
+      const { job, routes } = inFlight.shift()!;
+      const batch = await job;
+      for (const failure of batch.failures) splits[routes[failure.index]].skipped++;
+      for (let index = 0; index < routes.length; index++) {
+        const [from, to] = [batch.offsets[index], batch.offsets[index + 1]];
+        if (from !== to) await packers[routes[index]].add(batch.ids.subarray(from, to), batch.mask?.subarray(from, to));
+      }
+      onRecords(routes.length);
+    }
+  };
+  try {
+    for await (const records of readRecords(options.home, options.input)) {
+      const routes = records.map((record) => (isValidation(record.id, fraction) ? 'validation' : 'train') as SplitName);
+      inFlight.push({ job: pool.run(toJob(kind, records)), routes });
+      await drain(Math.max(2, pool.workers * 2));
+    }
+    await drain(0);
+  } finally {
+    await Promise.allSettled(inFlight.map((entry) => entry.job));
+  }
+}
+
+async function finishSplits(packers: Record<SplitName, SequencePacker>, splits: Splits): Promise<void> {
+  for (const split of ['train', 'validation'] as const) {
+    await packers[split].finish();
+    Object.assign(splits[split], { documents: packers[split].documents, truncated: packers[split].truncated, rows: packers[split].rowsEmitted });
+    splits[split].tokens = splits[split].files.reduce((total, file) => total + file.tokens, 0);
+  }
+}
+
+function tokenizedManifest(options: TokenizeOptions, read: number, shards: ShardManifest): DatasetManifest {
+  const now = new Date().toISOString();
+  return {
+    formatVersion: 1,
+    name: options.output,
+    kind: 'tokenized',
+    createdAt: now,
+    updatedAt: now,
+    columns: shardColumns,
+    counts: { read, records: shards.rows, quarantined: 0 },
+    sources: [],
+    parts: [],
+    quarantineParts: [],
+    derivedFrom: [options.input],
+    derivation: { step: 'tokenize', tokenizer: shards.tokenizer.path, seqLen: shards.seqLen, mode: shards.mode, tokens: shards.tokens },
+  };
 }
 
 export function isValidation(id: string, fraction: number): boolean {
