@@ -12,7 +12,9 @@ export type EngineErrorCode =
   | 'engine-block-invalid'
   | 'engine-quant-invalid'
   | 'engine-closed'
-  | 'engine-bench-invalid';
+  | 'engine-bench-invalid'
+  | 'engine-adapter-invalid'
+  | 'engine-adapter-busy';
 
 export class EngineError extends ChainlmError {
   constructor(code: EngineErrorCode, message: string, hint: string, exitCode: 1 | 2 = 2) {

@@ -23,7 +23,8 @@ export { Engine, type GenerateRequest, type EngineOptions, type EngineMetrics } 
 export type { EngineEvent, TextDeltaEvent, RequestFinishEvent, CompletionOutput, FinishReason, RequestMetrics, GeneratedLogprob } from './engine/events.js';
 export { planMemory, formatMemoryPlan, kvBytesPerToken, type MemoryPlan } from './engine/memory-plan.js';
 export { stepModelFrom } from './model/step-model.js';
-export type { StepModel, StepModelShape, StepInput, AttentionBackend, TokenizerLike } from './model-contract.js';
+export type { StepModel, StepModelShape, StepInput, AttentionBackend, TokenizerLike, StepLora, StepLoraAdapter, StepLoraModule } from './model-contract.js';
+export { AdapterRegistry, baseAdapterId, type LoraAdapterInput, type LoraModuleInput } from './lora/adapter-registry.js';
 export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix, type QuantBits } from './quant/group-quant.js';
 export { awqQuantize, type Calibration } from './quant/awq.js';
 export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';

@@ -16,6 +16,25 @@ export interface StepInput {
   positions: Int32Array;
   attention: AttentionBackend;
   logitRows?: Int32Array;
+  /** Per-row LoRA adapters (mirrors @chainlm/model's StepLora). */
+  lora?: StepLora;
+}
+
+export interface StepLoraModule {
+  /** Aᵀ: [in, rank] */
+  a: tfTypes.Tensor2D;
+  /** scale·Bᵀ: [rank, out] */
+  b: tfTypes.Tensor2D;
+}
+
+export interface StepLoraAdapter {
+  modules: ReadonlyMap<string, StepLoraModule>;
+}
+
+export interface StepLora {
+  /** Each row's adapter, an index into `adapters`; -1 = base: [T]. */
+  rowAdapter: Int32Array;
+  adapters: readonly StepLoraAdapter[];
 }
 
 export interface StepModelShape {
@@ -28,6 +47,8 @@ export interface StepModelShape {
   maxPositionEmbeddings: number;
   bosTokenId: number | null;
   eosTokenId: number | number[] | null;
+  /** MLP width, when known (checks LoRA factor shapes). */
+  intermediateSize?: number;
 }
 
 export interface StepModel {
@@ -36,6 +57,8 @@ export interface StepModel {
   readonly weightBytes: number;
   /** Logits [logitRows.length (or all rows), vocabSize]. */
   forward(input: StepInput): tfTypes.Tensor2D;
+  /** Whether `forward` applies StepInput.lora (LoRA adapters can be loaded). */
+  readonly acceptsLora?: boolean;
 }
 
 /** What the engine needs of a tokenizer (@chainlm/model's Tokenizer satisfies it). */

@@ -109,11 +109,11 @@ export class BlockManager {
   }
 
   /** Longest run of cached full blocks; leaves at least one token to compute (its logits are needed). */
-  findCachedPrefix(tokenIds: ArrayLike<number>): CachedPrefix {
+  findCachedPrefix(tokenIds: ArrayLike<number>, root?: string): CachedPrefix {
     const empty: CachedPrefix = { blockIds: [], hashes: [], numTokens: 0, numQueriedTokens: tokenIds.length };
     if (!this.enablePrefixCaching || tokenIds.length < 2) return empty;
     const maxBlocks = Math.floor((tokenIds.length - 1) / this.blockSize);
-    const hashes = hashFullBlocks(tokenIds, this.blockSize, maxBlocks);
+    const hashes = hashFullBlocks(tokenIds, this.blockSize, maxBlocks, [], root);
     const blockIds: number[] = [];
     for (const hash of hashes) {
       const block = this.hashToBlock.get(hash);
@@ -163,14 +163,14 @@ export class BlockManager {
   }
 
   /** Registers the sequence's newly completed full blocks in the prefix cache. */
-  cacheFullBlocks(sequenceId: number, tokenIds: ArrayLike<number>, numComputedTokens: number): void {
+  cacheFullBlocks(sequenceId: number, tokenIds: ArrayLike<number>, numComputedTokens: number, root?: string): void {
     if (!this.enablePrefixCaching) return;
     const table = this.tables.get(sequenceId);
     if (!table) return;
     const known = this.sequenceHashes.get(sequenceId) ?? [];
     const fullBlocks = Math.min(Math.floor(numComputedTokens / this.blockSize), table.length);
     if (fullBlocks <= known.length) return;
-    const hashes = hashFullBlocks(tokenIds, this.blockSize, fullBlocks, known);
+    const hashes = hashFullBlocks(tokenIds, this.blockSize, fullBlocks, known, root);
     for (let index = known.length; index < hashes.length; index++) {
       const block = table[index];
       // Another sequence may have computed the same prefix in the same step; keep the first.

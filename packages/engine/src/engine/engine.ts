@@ -11,6 +11,7 @@ import { Int8KvStore } from '../kv/int8-kv-store.js';
 import { HostKvStore, WasmHeapKvStore, type KvShape, type KvStore } from '../kv/kv-store.js';
 import type { StepModel, TokenizerLike } from '../model-contract.js';
 import { ModelRunner } from '../runner/model-runner.js';
+import { AdapterRegistry, baseAdapterId, type LoraAdapterInput } from '../lora/adapter-registry.js';
 import { parseSamplingParams, type SamplingParamsInput } from '../sampling/sampling-params.js';
 import type { TokenConstraint } from '../sampling/constraint.js';
 import { Scheduler, type SchedulerOutput } from '../scheduler/scheduler.js';
@@ -29,6 +30,8 @@ export interface GenerateRequest {
   sampling?: SamplingParamsInput;
   /** Restricts the tokens each sample may produce next (e.g. JSON mode). */
   constraint?: TokenConstraint;
+  /** Name of a loaded LoRA adapter to run this request with (default: the base model). */
+  adapter?: string;
 }
 
 export interface EngineOptions {
@@ -65,6 +68,10 @@ export class Engine {
   private nextRequestId = 0;
   private totals = { promptTokens: 0, generatedTokens: 0, steps: 0, preemptions: 0, busyMs: 0 };
   private closed = false;
+  private adapters: AdapterRegistry | undefined;
+  /** Request id → adapter id, and adapter id → requests in flight (unload waits for 0). */
+  private readonly requestAdapter = new Map<string, number>();
+  private readonly adapterUse = new Map<number, number>();
 
   constructor(
     readonly model: StepModel,
@@ -98,15 +105,44 @@ export class Engine {
     if (promptIds.length >= limit || (longest > this.plan.tokensThatFit && promptIds.length + 1 > this.plan.tokensThatFit)) {
       throw new EngineError('engine-request-too-long', `request "${id}": the prompt has ${promptIds.length} tokens; the largest context is ${limit} tokens (${this.plan.tokensThatFit} fit in the KV cache, maxModelLen ${this.maxModelLen})`, 'shorten the prompt or raise --cache-max-entry-count / --cache-gib', 2);
     }
+    const adapterId = this.adapterIdOf(request.adapter);
     const state = new RequestState(id, promptIds, params, this.options.tokenizer, { eosIds: this.eosIds, maxModelLen: limit }, (event) => this.deliver(event));
     state.constraint = request.constraint;
     this.requests.set(id, state);
     this.listeners.set(id, onEvent);
-    const sequence = this.scheduler.add(id, promptIds, params.n, !state.wantsPromptLogprobs);
+    const sequence = this.scheduler.add(id, promptIds, params.n, !state.wantsPromptLogprobs, adapterId);
+    if (adapterId !== baseAdapterId) {
+      this.requestAdapter.set(id, adapterId);
+      this.adapterUse.set(adapterId, (this.adapterUse.get(adapterId) ?? 0) + 1);
+    }
     state.sequenceIds.add(sequence.id);
     this.totals.promptTokens += promptIds.length;
     this.loop ??= this.runLoop();
     return id;
+  }
+
+  /**
+   * Loads a LoRA adapter onto the base; requests name it in `adapter` and are batched
+   * with every other request on the shared base weights.
+   */
+  loadAdapter(name: string, adapter: LoraAdapterInput): void {
+    if (!this.model.acceptsLora) throw new EngineError('engine-adapter-invalid', `cannot load adapter "${name}": this engine's model does not apply LoRA`, 'serve adapters on a plain model (stepModelFrom), not replicas or tensor-parallel shards');
+    this.adapters ??= new AdapterRegistry(this.model.config);
+    this.runner.adapters = this.adapters;
+    this.adapters.load(name, adapter);
+  }
+
+  /** Unloads an adapter no request is using; its cached KV blocks are never hit again. */
+  unloadAdapter(name: string): void {
+    const id = this.adapters?.idOf(name);
+    const inUse = id === undefined ? 0 : (this.adapterUse.get(id) ?? 0);
+    if (inUse > 0) throw new EngineError('engine-adapter-busy', `adapter "${name}" has ${inUse} request(s) in flight`, 'retry once they finish (or abort them)');
+    if (!this.adapters) throw new EngineError('engine-adapter-invalid', `no adapter named "${name}" is loaded`, 'loaded: none');
+    this.adapters.unload(name);
+  }
+
+  get adapterNames(): string[] {
+    return this.adapters?.names ?? [];
   }
 
   generate(request: GenerateRequest): AsyncIterable<EngineEvent> {
@@ -156,6 +192,7 @@ export class Engine {
     await this.idle();
     this.closed = true;
     this.runner.store.dispose();
+    this.adapters?.dispose();
   }
 
   private promptIds(request: GenerateRequest): number[] {
@@ -173,9 +210,21 @@ export class Engine {
     return ids;
   }
 
+  private adapterIdOf(name: string | undefined): number {
+    if (name === undefined) return baseAdapterId;
+    const id = this.adapters?.idOf(name);
+    if (id === undefined) throw invalidRequest('adapter', `no adapter named "${name}" is loaded`, `load it first (loaded: ${this.adapterNames.join(', ') || 'none'})`);
+    return id;
+  }
+
   private deliver(event: EngineEvent): void {
     const listener = this.listeners.get(event.requestId);
     if (event.type === 'request-finish') {
+      const adapterId = this.requestAdapter.get(event.requestId);
+      if (adapterId !== undefined) {
+        this.requestAdapter.delete(event.requestId);
+        this.adapterUse.set(adapterId, this.adapterUse.get(adapterId)! - 1);
+      }
       const state = this.requests.get(event.requestId);
       for (const sequenceId of state?.sequenceIds ?? []) this.scheduler.finish(sequenceId);
       this.requests.delete(event.requestId);

@@ -12,6 +12,7 @@ export function stepModelFrom(model: Model): StepModel {
       eosTokenId: config.eosTokenId,
     },
     weightBytes,
+    acceptsLora: true,
     forward: (input) => forwardStep(model, input),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { KvStore } from '../kv/kv-store.js';
+import type { AdapterRegistry } from '../lora/adapter-registry.js';
 import { PagedAttentionBackend } from '../kv/paged-attention.js';
 import { buildStepLayout } from '../kv/step-layout.js';
 import type { StepModel } from '../model-contract.js';
@@ -47,6 +48,8 @@ interface RowPlan {
 
 export class ModelRunner {
   readonly attention: PagedAttentionBackend;
+  /** LoRA adapters the step's sequences may name (none: base only). */
+  adapters: AdapterRegistry | undefined;
 
   constructor(
     readonly model: StepModel,
@@ -111,7 +114,8 @@ export class ModelRunner {
     this.attention.beginStep(layout, output.blockCopies);
     let logits: tfTypes.Tensor2D | undefined;
     try {
-      logits = this.model.forward({ tokenIds, positions, attention: this.attention, logitRows });
+      const lora = this.adapters?.stepLora(output.sequences.map((entry) => [entry.sequence.adapterId, entry.numTokens] as const));
+      logits = this.model.forward({ tokenIds, positions, attention: this.attention, logitRows, ...(lora ? { lora } : {}) });
       return (await logits.data()) as Float32Array;
     } finally {
       logits?.dispose();

@@ -78,10 +78,11 @@ export class Scheduler {
   }
 
   /** Queues a prompt; `n` > 1 forks n − 1 siblings that share its blocks once the prompt is computed. */
-  add(requestId: string, promptIds: readonly number[], n = 1, usePrefixCache = true): Sequence {
+  add(requestId: string, promptIds: readonly number[], n = 1, usePrefixCache = true, adapterId = 0): Sequence {
     const sequence = new Sequence({ id: this.nextSequenceId++, requestId, tokenIds: [...promptIds], promptLength: promptIds.length, order: this.nextOrder++, pendingForks: n - 1 });
     // Prompt logprobs need logits of every prompt row, so such a request computes its whole prompt.
     sequence.usePrefixCache = usePrefixCache;
+    sequence.adapterId = adapterId;
     this.sequences.set(sequence.id, sequence);
     this.waiting.add(sequence);
     return sequence;
@@ -119,7 +120,7 @@ export class Scheduler {
       const sequence = entry.sequence;
       if (sequence.status !== 'running') continue; // aborted while the step ran
       sequence.tokensComputed = entry.start + entry.numTokens;
-      this.blocks.cacheFullBlocks(sequence.id, sequence.tokenIds, sequence.tokensComputed);
+      this.blocks.cacheFullBlocks(sequence.id, sequence.tokenIds, sequence.tokensComputed, sequence.cacheRoot);
       const tokens = sampled.get(sequence.id) ?? [];
       if (tokens.length === 0) continue;
       for (let index = 1; index < tokens.length; index++) forked.push(this.fork(sequence, index, tokens[index]));
@@ -143,6 +144,7 @@ export class Scheduler {
   private fork(parent: Sequence, sampleIndex: number, token: number): Sequence {
     const child = new Sequence({ id: this.nextSequenceId++, requestId: parent.requestId, tokenIds: [...parent.tokenIds, token], promptLength: parent.promptLength, order: this.nextOrder++, sampleIndex });
     child.tokensComputed = parent.tokensComputed;
+    child.adapterId = parent.adapterId;
     child.status = 'running';
     this.blocks.fork(parent.id, child.id);
     this.sequences.set(child.id, child);
@@ -179,7 +181,7 @@ export class Scheduler {
     for (;;) {
       const sequence = this.waiting.peek();
       if (!sequence || budget.remaining === 0 || this.running.length >= budget.maxSeqs) return;
-      const prefix = this.blocks.findCachedPrefix(sequence.usePrefixCache ? sequence.tokenIds : []);
+      const prefix = this.blocks.findCachedPrefix(sequence.usePrefixCache ? sequence.tokenIds : [], sequence.cacheRoot);
       const numTokens = budget.grant(sequence, prefix.numTokens);
       const allocation = this.blocks.allocateSlots(sequence.id, prefix.numTokens, numTokens, prefix);
       if (!allocation) return; // FCFS: nobody overtakes the head, so nobody starves

@@ -21,6 +21,13 @@ export class Sequence {
   pendingForks: number;
   numPreemptions = 0;
   usePrefixCache = true;
+  /** LoRA adapter id (0: the base model); salts the prefix-cache hashes. */
+  adapterId = 0;
+
+  /** Root of this sequence's block-hash chain (see hashFullBlocks). */
+  get cacheRoot(): string | undefined {
+    return this.adapterId === 0 ? undefined : `lora:${this.adapterId}`;
+  }
 
   constructor(fields: { id: number; requestId: string; tokenIds: number[]; promptLength: number; order: number; sampleIndex?: number; pendingForks?: number }) {
     this.id = fields.id;
