@@ -5,3 +5,4 @@ export { interpolate, referencedStages } from './interpolate.js';
 export { readState, type PipelineState, type StageState } from './state.js';
 export { builtinStageKinds } from './stages/index.js';
 export { runningServers, closeServers } from './stages/serve-stage.js';
+export { writeModelCard } from './model-card.js';

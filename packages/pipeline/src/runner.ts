@@ -11,6 +11,7 @@ import { ChainlmError, EventBus, openRegistry, resolveHome, stableHash, type Cha
 import { interpolate, referencedStages } from './interpolate.js';
 import type { PipelineSpec, StageSpec } from './schema.js';
 import type { StageKind } from './stage-kind.js';
+import { writeModelCard } from './model-card.js';
 import { readState, writeState, type PipelineState } from './state.js';
 
 export interface RunPipelineOptions {
@@ -107,6 +108,14 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
     await writeState(stateFile, state);
   }
   if (!failed) await recordPipeline(registry, spec, state, stateFile);
+  // Every model this run produced or scored gets its card (re)written from the registry.
+  const touched = reports.filter((report) => report.status === 'done').flatMap((report) => state[report.name]?.artifacts ?? []);
+  const models = new Set<string>();
+  for (const id of touched) {
+    if (id.startsWith('model:')) models.add(id);
+    else for (const entry of (await registry.lineage(id))?.up ?? []) if (entry.artifact.kind === 'model') models.add(entry.artifact.id);
+  }
+  for (const id of models) await writeModelCard(registry, id);
   return { pipeline: spec.name, status: failed ? 'failed' : 'ok', stages: reports, stateFile };
 }
 

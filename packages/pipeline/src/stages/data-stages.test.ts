@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,12 @@ describe('data stage kinds', () => {
     const modelLineage = await registry.lineage('model:mini-pretrain');
     expect(modelLineage!.up.map((entry) => entry.artifact.id)).toEqual(expect.arrayContaining(['dataset:stories-tok']));
     expect(modelLineage!.down.map((entry) => entry.artifact.kind)).toContain('eval');
+    const card = readFileSync(join(model, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toMatch(/^# mini-pretrain/);
+    expect(card).toMatch(/## Data\n\n\| dataset \| kind \| records \| quarantined \|[\s\S]*\| `stories-tok` \| tokenized \|/);
+    expect(card).toMatch(/## Training[\s\S]*\| pretrain \| 3 \| 4 \|/);
+    expect(card).toMatch(/## Evaluation[\s\S]*\| arithmetic \| gen \| accuracy \|/);
+    expect(card).toMatch(/## Quantization[\s\S]*\| w8a16 \| 16 \|/);
     const quantized = report.stages[9].summary;
     expect(quantized).toMatchObject({ scheme: 'w8a16', greedyAgreement: expect.any(Number) });
     expect(quantized.quantizedMiB as number).toBeLessThan(quantized.floatMiB as number);
