@@ -6,6 +6,7 @@ import { Registry, resolveHome } from '@chainlm/core';
 import { ingest } from '../ingest/ingest.js';
 import { readDataset } from '../store/dataset-store.js';
 import { readRecords } from '../store/read-records.js';
+import { batchRunner } from './batch-run.js';
 import { cleanDataset } from './clean-dataset.js';
 import { loadRecipe, parseRecipe } from './recipe.js';
 
@@ -55,6 +56,28 @@ describe('cleanDataset', () => {
     const lineage = await new Registry({ file: home.registryFile }).lineage('dataset:clean');
     expect(lineage?.up.map((entry) => entry.artifact.id)).toEqual(['dataset:raw']);
     await expect(cleanDataset({ home, input: 'raw', output: 'clean', recipe: loadRecipe(recipeFile) })).rejects.toThrow(/already exists/);
+  });
+
+  it('decides duplicates in stored order even when a later filter drops the first copy', async () => {
+    // As in one sequential pass: exact-dedup keeps the first "abc" (length then drops it),
+    // so the second "abc" is a duplicate of it.
+    const file = join(root, 'order.jsonl');
+    writeFileSync(file, ['abc', 'abc', 'a longer text that stays'].map((text) => JSON.stringify({ text })).join('\n'));
+    await ingest({ home, dataset: 'order', paths: [file] });
+    const recipe = parseRecipe({ operators: [{ op: 'exact-dedup' }, { op: 'length', minChars: 5 }] });
+    const report = await cleanDataset({ home, input: 'order', output: 'order-clean', recipe, workers: 0 });
+    expect(report.operators.map((step) => [step.op, step.in, step.out])).toEqual([
+      ['exact-dedup', 3, 2],
+      ['length', 2, 1],
+    ]);
+    expect(report.operators[0].examples[0]).toMatchObject({ line: 2, reason: `exact duplicate of ${file}:1`, excerpt: 'abc' });
+  });
+
+  it('refuses an operator that neither keeps nor drops every record once', () => {
+    const report = { op: 'lossy', params: {}, in: 0, out: 0, dropped: 0, modified: 0, examples: [], seconds: 0 };
+    const run = batchRunner([{ operator: () => ({ kept: [], dropped: [], modified: 0 }), report }], 'text');
+    const records = [{ id: 'a', text: 'x', meta: null, source: 'mem', line: 1 }];
+    expect(() => run({ records })).toThrow('operator lossy returned 0 kept + 0 dropped for 1 records: each input record must be kept or dropped once');
   });
 
   it('rejects unknown operators and keys with the file and line', () => {

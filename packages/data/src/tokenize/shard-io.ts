@@ -4,7 +4,7 @@
  * reader returns zero-copy typed-array views of each shard's flat buffers.
  */
 import { readFile } from 'node:fs/promises';
-import { Field, FixedSizeList, Int32, Table, Uint8, makeData, makeVector, tableFromIPC, tableToIPC, type Data, type DataType } from 'apache-arrow';
+import { DataType, Field, FixedSizeList, Int32, Table, Uint8, makeData, makeVector, tableFromIPC, tableToIPC, type Data } from 'apache-arrow';
 import { writeFileAtomic } from '@chainlm/core';
 import type { PackedRows } from './packer.js';
 
@@ -32,10 +32,12 @@ export async function writeShard(path: string, block: PackedRows): Promise<void>
 
 export async function readShard(path: string): Promise<PackedRows> {
   const table = tableFromIPC(await readFile(path));
+  for (const column of shardColumns) {
+    const field = table.schema.fields.find((candidate) => candidate.name === column.name);
+    if (!field || !DataType.isFixedSizeList(field.type)) throw new Error(`${path}: missing column ${column.name} (${column.type}); re-run chainlm-data tokenize to rewrite the shards`);
+  }
   const flat = <T extends Int32Array | Uint8Array>(name: string): T => {
-    const column = table.getChild(name);
-    if (!column) throw new Error(`${path}: missing column ${name}`);
-    const chunks = column.data.map((data) => {
+    const chunks = table.getChild(name)!.data.map((data) => {
       const child = data.children[0];
       return (child.values as T).subarray(child.offset, child.offset + child.length) as T;
     });

@@ -42,7 +42,13 @@ export const shardManifestFile = 'shards.json';
 export async function readShardManifest(folder: string): Promise<ShardManifest> {
   const file = join(folder, shardManifestFile);
   if (!existsSync(file)) throw dataErrors.shardsMissing(folder);
-  const parsed = shardManifestSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw dataErrors.manifestInvalid(file, (error as Error).message);
+  }
+  const parsed = shardManifestSchema.safeParse(value);
   if (!parsed.success) throw dataErrors.manifestInvalid(file, `${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }

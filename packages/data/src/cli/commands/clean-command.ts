@@ -1,8 +1,16 @@
-import { defineCommand, ensureHome } from '@chainlm/core';
+import { defineCommand, ensureHome, UsageError } from '@chainlm/core';
 import { cleanDataset } from '../../clean/clean-dataset.js';
 import type { CleanReport } from '../../clean/clean-report.js';
 import { loadRecipe, parseRecipe } from '../../clean/recipe.js';
 import { operators } from '../../clean/operators/index.js';
+
+export const workersOption = { type: 'number', valueName: 'N', description: 'worker threads (default: one per core; 0 = main thread only)' } as const;
+
+/** --workers: a non-negative integer, or absent (one per core). */
+export function checkWorkers(command: string, workers: number | undefined): number | undefined {
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`${command}: --workers must be an integer ≥ 0, got ${workers}`);
+  return workers;
+}
 
 export function renderReport(result: unknown, print: (text: string) => void): void {
   const report = result as CleanReport;
@@ -19,6 +27,7 @@ export const cleanCommand = defineCommand({
     recipe: { type: 'string', required: true, valueName: 'FILE', description: 'recipe YAML: operators: [{op: nfkc}, {op: length, minChars: 20}, …]' },
     out: { type: 'string', required: true, valueName: 'NAME', description: 'output dataset' },
     replace: { type: 'boolean', description: 'overwrite the output dataset if it exists' },
+    workers: workersOption,
   },
   examples: ['chainlm-data clean raw --recipe recipes/web.yaml --out raw-clean'],
   async run({ options, positionals, events }) {
@@ -30,6 +39,7 @@ export const cleanCommand = defineCommand({
       recipeFile: options.recipe,
       replace: options.replace ?? false,
       events,
+      workers: checkWorkers('clean', options.workers),
     });
   },
   render: renderReport,
@@ -47,11 +57,13 @@ export const dedupCommand = defineCommand({
     bands: { type: 'number', description: 'LSH bands (default: chosen for the threshold)' },
     exactOnly: { type: 'boolean', description: 'only exact (normalised) duplicates' },
     replace: { type: 'boolean', description: 'overwrite the output dataset if it exists' },
+    workers: workersOption,
   },
   async run({ options, positionals, events }) {
     const near = { op: 'near-dedup', threshold: options.threshold, shingle: options.shingle, numPerm: options.numPerm, ...(options.bands ? { bands: options.bands } : {}) };
     const recipe = parseRecipe({ name: 'dedup', operators: [{ op: 'exact-dedup' }, ...(options.exactOnly ? [] : [near])] }, 'dedup flags');
-    return cleanDataset({ home: ensureHome(), input: positionals[0], output: options.out, recipe, replace: options.replace ?? false, events, step: 'dedup' });
+    const workers = checkWorkers('dedup', options.workers);
+    return cleanDataset({ home: ensureHome(), input: positionals[0], output: options.out, recipe, replace: options.replace ?? false, events, step: 'dedup', workers });
   },
   render: renderReport,
 });

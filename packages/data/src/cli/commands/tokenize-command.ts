@@ -1,5 +1,6 @@
 import { defineCommand, ensureHome, UsageError } from '@chainlm/core';
 import { tokenizeDataset } from '../../tokenize/tokenize-dataset.js';
+import { checkWorkers, workersOption } from './clean-command.js';
 import type { ShardManifest } from '../../tokenize/shard-manifest.js';
 
 export const tokenizeCommand = defineCommand({
@@ -14,7 +15,7 @@ export const tokenizeCommand = defineCommand({
     addBos: { type: 'boolean', description: 'prefix every pretraining document with BOS' },
     validation: { type: 'number', default: 0.01, description: 'fraction of records (by content hash) for the validation split' },
     rowsPerShard: { type: 'number', default: 2048, description: 'rows per shard file' },
-    workers: { type: 'number', description: 'tokenizer threads (default: one per core; 0 = main thread)' },
+    workers: workersOption,
     replace: { type: 'boolean', description: 'overwrite the output dataset if it exists' },
   },
   examples: ['chainlm-data tokenize shakespeare --tokenizer ../shared/models/gpt2-tokenizer --seq-len 256 --out shakespeare-tok'],
@@ -32,7 +33,7 @@ export const tokenizeCommand = defineCommand({
       addBos: options.addBos ?? false,
       validationFraction: options.validation,
       rowsPerShard: options.rowsPerShard,
-      workers: options.workers,
+      workers: checkWorkers('tokenize', options.workers),
       replace: options.replace ?? false,
       events,
     });
