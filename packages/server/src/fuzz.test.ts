@@ -3,31 +3,41 @@
  * one field corrupted) thrown at every endpoint must never produce a 5xx, and every
  * 4xx must carry an OpenAI error object. Runs in-process with inject().
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { loadHfFolder } from '@chainlm/model';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from './app/create-server.js';
 import { loadServedModel } from './app/load-model.js';
 import { makeTinyChatModel } from './testing/tiny-chat-model.js';
+import { randomLoraAdapter, writePeftFolder } from './testing/lora-fixtures.js';
 
 let app: FastifyInstance;
 
 beforeAll(async () => {
   const dir = await makeTinyChatModel(undefined, { steps: 5 });
-  app = await createServer([await loadServedModel(dir, { id: 'tiny', engine: { maxSeqs: 4 } })], { maxTokens: 4, rateLimitPerSecond: 1e6, rateLimitBurst: 1e6 });
+  // An adapter root holding one real adapter, so random load bodies can also succeed.
+  const root = mkdtempSync(join(tmpdir(), 'chainlm-fuzz-adapters-'));
+  await writePeftFolder(join(root, 'adapter'), randomLoraAdapter((await loadHfFolder(dir)).weights, ['model.layers.0.self_attn.q_proj'], 2, 4, 1));
+  app = await createServer([await loadServedModel(dir, { id: 'tiny', engine: { maxSeqs: 4 } })], { maxTokens: 4, rateLimitPerSecond: 1e6, rateLimitBurst: 1e6, adapterRoot: root });
 }, 120_000);
 
 afterAll(async () => {
   await app?.close();
 });
 
-const endpoints = ['/v1/completions', '/v1/chat/completions', '/v1/tokenize', '/v1/detokenize'];
+const endpoints = ['/v1/completions', '/v1/chat/completions', '/v1/tokenize', '/v1/detokenize', '/v1/load_lora_adapter', '/v1/unload_lora_adapter'];
 
 const validBodies: Record<string, Record<string, unknown>> = {
   '/v1/completions': { model: 'tiny', prompt: 'Say', max_tokens: 2 },
   '/v1/chat/completions': { model: 'tiny', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 2 },
   '/v1/tokenize': { model: 'tiny', prompt: 'hello' },
   '/v1/detokenize': { model: 'tiny', tokens: [1, 2, 3] },
+  '/v1/load_lora_adapter': { lora_name: 'fuzzed', lora_path: 'adapter' },
+  '/v1/unload_lora_adapter': { lora_name: 'fuzzed' },
 };
 
 async function check(url: string, payload: string, contentType = 'application/json'): Promise<void> {

@@ -6,6 +6,8 @@
  * number of requests in flight (429 + Retry-After beyond it), request timeouts,
  * cancellation on disconnect, and a graceful close that drains running requests.
  */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ChainlmError, validateConfig } from '@chainlm/core';
@@ -14,6 +16,8 @@ import { chatRoute } from '../routes/chat.js';
 import { completionsRoute } from '../routes/completions.js';
 import { createMetrics, metricsRoute } from '../routes/metrics.js';
 import { miscRoutes } from '../routes/misc.js';
+import { loraRoutes } from '../routes/lora.js';
+import { attachAdapter } from '../lora/attach-adapter.js';
 import { ApiKeys, isLoopbackHost } from '../security/api-keys.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { createContext } from './context.js';
@@ -33,6 +37,10 @@ export const serverOptionsSchema = z.strictObject({
   /** How long close() waits for running requests before aborting them. */
   drainTimeoutMs: z.number().int().nonnegative().default(30_000),
   bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  /** LoRA adapters loaded at start (paths from the operator, not checked against the root). */
+  adapters: z.array(z.strictObject({ name: z.string(), path: z.string(), model: z.string().optional() })).default([]),
+  /** Folder that run-time /v1/load_lora_adapter paths must lie in; none: run-time loads refused. */
+  adapterRoot: z.string().optional(),
 });
 
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
@@ -51,7 +59,15 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   }
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
   let metrics: ReturnType<typeof createMetrics> | undefined;
-  const context = createContext(models, { ...options, observe: (model, finished) => metrics?.observe(model, finished) });
+  const adapterRoot = options.adapterRoot === undefined ? undefined : realAdapterRoot(options.adapterRoot);
+  const context = createContext(models, { ...options, adapterRoot, observe: (model, finished) => metrics?.observe(model, finished) });
+  for (const adapter of options.adapters) {
+    try {
+      await attachAdapter(context, adapter.name, resolve(adapter.path), adapter.model);
+    } catch (error) {
+      throw new ChainlmError('server-adapter-invalid', `adapter ${adapter.name}=${adapter.path}: ${(error as Error).message}`, { hint: (error as ChainlmError).hint ?? 'give name=path of a PEFT LoRA folder trained on this base', exitCode: 2 });
+    }
+  }
   metrics = createMetrics(context);
   const limiter = new RateLimiter(options.rateLimitPerSecond, options.rateLimitBurst);
   let inFlight = 0;
@@ -95,6 +111,7 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   completionsRoute(app, context);
   chatRoute(app, context);
   miscRoutes(app, context);
+  loraRoutes(app, context);
   metricsRoute(app, metrics);
 
   app.addHook('preClose', async () => {
@@ -104,6 +121,13 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
     for (const model of models) await model.engine.close();
   });
   return app;
+}
+
+function realAdapterRoot(root: string): string {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new ChainlmError('server-adapter-root', `adapter root ${root} is not a folder`, { hint: 'create it, or drop --adapter-root to refuse run-time adapter loads', exitCode: 2 });
+  }
+  return realpathSync(root);
 }
 
 function toApiError(error: unknown): ApiError {

@@ -17,6 +17,10 @@ export interface ServedModel {
   root: string;
   /** Token id → text, computed on the first JSON-mode request. */
   tokenTexts?: string[];
+  /** A LoRA adapter on the parent's engine: the engine's adapter name (= id). */
+  adapter?: string;
+  /** The base model's id, for an adapter. */
+  parent?: string;
   /** Weight-only quantization of the served weights, when quantized. */
   quantization?: ServedQuantization;
 }

@@ -13,6 +13,12 @@ function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
   return options.apiKeys ? readApiKeysFile(options.apiKeys) : [];
 }
 
+function parseAdapterFlag(value: string): { name: string; path: string } {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new UsageError(`--adapters: "${value}" is not name=path`, 'e.g. --adapters sql=./adapters/sql --adapters chat=./adapters/chat');
+  return { name: value.slice(0, at), path: value.slice(at + 1) };
+}
+
 function quantOptions(options: { quant?: string; quantGroupSize: number; awqCalibration?: string }): QuantOptions | undefined {
   if (options.quant === undefined) {
     if (options.awqCalibration) throw new UsageError('--awq-calibration needs --quant w4a16 or w8a16');
@@ -54,11 +60,14 @@ const serve = defineCommand({
     quant: { type: 'string', description: 'quantize the weights at load: w4a16 or w8a16 (a quantized.json folder needs none)', valueName: 'SCHEME' },
     quantGroupSize: { type: 'number', description: 'inputs per quantization scale group', default: 64 },
     awqCalibration: { type: 'string', description: 'with --quant: AWQ scaling calibrated on this text file (one sample per line)', valueName: 'FILE' },
+    adapters: { type: 'list', description: 'LoRA adapters to serve on the base: name=PEFT_FOLDER (repeat, or comma-separate)', valueName: 'NAME=PATH' },
+    adapterRoot: { type: 'string', description: 'allow POST /v1/load_lora_adapter for folders under DIR (default: run-time loads refused)', valueName: 'DIR' },
   },
   examples: ['chainlm-serve ./models/stories --port 23333', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
     const apiKeys = apiKeysFrom(options);
     const quant = quantOptions(options);
+    const adapters = (options.adapters ?? []).map(parseAdapterFlag);
     await initBackend();
     const model = await loadServedModel(positionals[0], {
       id: options.modelName,
@@ -66,9 +75,18 @@ const serve = defineCommand({
       ...(quant ? { quant } : {}),
     });
     if (model.quantization) events.emit({ type: 'log', level: 'info', message: `quantized weights: ${describeQuantization(model.quantization)}` });
-    const app = await createServer([model], { host: options.host, apiKeys, maxQueue: options.maxQueue, maxTokens: options.maxTokens });
+    const app = await createServer([model], {
+      host: options.host,
+      apiKeys,
+      maxQueue: options.maxQueue,
+      maxTokens: options.maxTokens,
+      adapters,
+      ...(options.adapterRoot ? { adapterRoot: options.adapterRoot } : {}),
+    });
     const address = await app.listen({ host: options.host, port: options.port });
     if (apiKeys.length === 0) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });
+    for (const adapter of adapters) events.emit({ type: 'log', level: 'info', message: `LoRA adapter "${adapter.name}" (${adapter.path}) on "${model.id}"` });
+    if (options.adapterRoot) events.emit({ type: 'log', level: 'info', message: `run-time adapter loads allowed from ${options.adapterRoot}` });
     events.emit({ type: 'log', level: 'info', message: `serving "${model.id}" at ${address}/v1 (context ${model.contextLength} tokens)` });
     await untilSignal();
     await app.close();

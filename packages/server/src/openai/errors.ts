@@ -8,6 +8,7 @@ export const errorCatalogue = {
   invalidRequest: { status: 400, type: 'invalid_request_error', code: 'invalid_request' },
   contextLengthExceeded: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
   unauthorized: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+  forbidden: { status: 403, type: 'permission_error', code: 'forbidden' },
   modelNotFound: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   notFound: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   rateLimited: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },

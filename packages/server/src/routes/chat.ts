@@ -36,7 +36,7 @@ export function chatRoute(app: FastifyInstance, context: ServerContext): void {
     const tokenText = (tokenId: number) => model.tokenizer?.decode([tokenId]) ?? `<${tokenId}>`;
 
     const constraint = body.response_format && body.response_format.type !== 'text' ? jsonConstraintFor(model) : undefined;
-    const finish = await runEngineRequest(model.engine, { promptTokenIds, sampling, ...(constraint ? { constraint } : {}) }, {
+    const finish = await runEngineRequest(model.engine, { promptTokenIds, sampling, ...(constraint ? { constraint } : {}), ...(model.adapter ? { adapter: model.adapter } : {}) }, {
       reply,
       timeoutMs: context.requestTimeoutMs,
       onDelta: (event) => {

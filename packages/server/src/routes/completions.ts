@@ -29,7 +29,7 @@ export function completionsRoute(app: FastifyInstance, context: ServerContext): 
     const finishes: RequestFinishEvent[] = [];
     await Promise.all(
       prompts.map(async (ids, promptIndex) => {
-        const finish = await runEngineRequest(model.engine, { promptTokenIds: ids, sampling }, {
+        const finish = await runEngineRequest(model.engine, { promptTokenIds: ids, sampling, ...(model.adapter ? { adapter: model.adapter } : {}) }, {
           reply,
           timeoutMs: context.requestTimeoutMs,
           onDelta: (event) => {

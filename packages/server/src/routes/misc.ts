@@ -8,12 +8,13 @@ import { renderPrompt } from './chat.js';
 export function miscRoutes(app: FastifyInstance, context: ServerContext): void {
   app.get('/v1/models', async () => ({
     object: 'list',
-    data: [...context.models.values()].map((model) => ({
+    data: [...context.models.values(), ...context.adapters.values()].map((model) => ({
       id: model.id,
       object: 'model',
       created: model.created,
       owned_by: model.ownedBy,
       root: model.root,
+      parent: model.parent ?? null,
       max_model_len: model.contextLength,
       ...(model.quantization ? { quantization: model.quantization.scheme } : {}),
     })),
