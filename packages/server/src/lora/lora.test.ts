@@ -5,8 +5,10 @@
  * vLLM's shapes; run-time paths outside the adapter root are refused.
  */
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,27 @@ describe('LoRA adapters over HTTP', () => {
     expect((await post(app, '/v1/unload_lora_adapter', { lora_name: 'beta' })).statusCode).toBe(404);
     expect((await post(app, '/v1/load_lora_adapter', { lora_name: 'beta', lora_path: 'beta' })).statusCode).toBe(200);
   });
+
+  it('chainlm-serve --adapters serves an adapter from the command line', async () => {
+    const bin = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../dist/bin/chainlm-serve.js');
+    const child = spawn(process.execPath, [bin, dir, '--port', '0', '--model-name', 'tiny', '--adapters', `alpha=${join(root, 'alpha')}`, '--adapter-root', root, '--cache-max-entry-count', '0.01'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let log = '';
+      const address = await new Promise<string>((done, fail) => {
+        child.stderr.on('data', (chunk) => {
+          log += chunk;
+          const match = /serving "tiny" at (\S+)\/v1/.exec(log);
+          if (match) done(match[1]);
+        });
+        child.once('exit', (code) => fail(new Error(`exited ${code}: ${log}`)));
+      });
+      expect(log).toMatch(/LoRA adapter "alpha" \(.*alpha\) on "tiny"/);
+      const models = (await (await fetch(`${address}/v1/models`)).json()).data;
+      expect(models.map((model: { id: string; parent: string | null }) => [model.id, model.parent])).toEqual([['tiny', null], ['alpha', 'tiny']]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
 
   it('refuses bad start-up adapters', async () => {
     const model = await loadServedModel(dir, { id: 'tiny', engine: { maxSeqs: 2, cacheGiB: 0.005 } });
