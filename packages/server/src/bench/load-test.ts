@@ -37,9 +37,12 @@ function percentile(values: number[], p: number): number {
 
 async function streamOnce(url: string): Promise<{ status: number; ttft: number; latency: number; tokens: number }> {
   const started = performance.now();
+  // One connection per request, as independent clients have: with keep-alive, fetch's
+  // pool hands later requests to sockets that free up, so they queue in this process
+  // instead of reaching the server (a 256-stream burst then never meets the queue limit).
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', connection: 'close' },
     body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 32, ignore_eos: true, stream: true, stream_options: { include_usage: true } }),
   });
   if (response.status !== 200) {
