@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Engine, createQuantizedModel, quantizeModel, quantizedModelBytes, saveQuantized, stepModelFrom } from '@chainlm/engine';
 import { createModel, loadHfFolder, loadTokenizer, parseHfConfig, type Model } from '@chainlm/model';
+import { initBackend } from '@chainlm/runtime';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
 import { stageParams } from './params.js';
@@ -44,6 +45,7 @@ export const quantizeStage: StageKind = {
   version: 1,
   async run(params, context) {
     const options = stageParams(schema, params, 'quantize');
+    await initBackend();
     const folder = await loadHfFolder(options.model);
     const config = parseHfConfig(folder.configJson, join(options.model, 'config.json'));
     const tokenizer = folder.tokenizerPath ? await loadTokenizer(options.model) : undefined;

@@ -12,6 +12,7 @@ import {
 } from '@chainlm/engine';
 import { createModel, loadChatTemplate, loadHfFolder, loadTokenizer, parseHfConfig, tokenizerFileNames, type Model, type Tokenizer } from '@chainlm/model';
 import { ChainlmError } from '@chainlm/core';
+import { initBackend } from '@chainlm/runtime';
 import type { ServedModel, ServedQuantization } from './served-model.js';
 
 export type QuantScheme = 'w4a16' | 'w8a16';
@@ -36,6 +37,8 @@ const calibrationTokens = 128;
 
 /** Loads a model folder behind an engine. */
 export async function loadServedModel(path: string, options: LoadServedModelOptions = {}): Promise<ServedModel> {
+  // The fast backend (wasm here, tensorflow where installed) must be live before any weights become tensors.
+  await initBackend();
   const dir = resolve(path);
   const isQuantizedFolder = existsSync(join(dir, 'quantized.json'));
   if (isQuantizedFolder && options.quant) {
