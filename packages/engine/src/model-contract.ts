@@ -1,41 +1,13 @@
 /**
- * The engine's view of the model. `AttentionBackend` and `StepInput` mirror the
- * contract committed in packages/model/src/model/attention-backend.ts (structurally
- * identical, so the model accepts our backend); they are re-declared here only
- * until @chainlm/model publishes its index. `StepModel` is all the engine needs of a
- * model: its shape and one incremental forward.
+ * The engine's view of the model. `AttentionBackend`, `StepInput` and the per-row
+ * LoRA types are @chainlm/model's own contract (model/attention-backend.ts),
+ * re-exported so engine files keep one import path. `StepModel` is all the engine
+ * needs of a model: its shape and one incremental forward.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { StepInput } from '@chainlm/model';
 
-export interface AttentionBackend {
-  attend(layer: number, q: tfTypes.Tensor3D, k: tfTypes.Tensor3D, v: tfTypes.Tensor3D): tfTypes.Tensor2D;
-}
-
-export interface StepInput {
-  tokenIds: Int32Array;
-  positions: Int32Array;
-  attention: AttentionBackend;
-  logitRows?: Int32Array;
-  /** Per-row LoRA adapters (mirrors @chainlm/model's StepLora). */
-  lora?: StepLora;
-}
-
-export interface StepLoraModule {
-  /** Aᵀ: [in, rank] */
-  a: tfTypes.Tensor2D;
-  /** scale·Bᵀ: [rank, out] */
-  b: tfTypes.Tensor2D;
-}
-
-export interface StepLoraAdapter {
-  modules: ReadonlyMap<string, StepLoraModule>;
-}
-
-export interface StepLora {
-  /** Each row's adapter, an index into `adapters`; -1 = base: [T]. */
-  rowAdapter: Int32Array;
-  adapters: readonly StepLoraAdapter[];
-}
+export type { AttentionBackend, StepInput, StepLora, StepLoraAdapter, StepLoraModule } from '@chainlm/model';
 
 export interface StepModelShape {
   vocabSize: number;
