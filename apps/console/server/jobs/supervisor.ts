@@ -168,11 +168,11 @@ export class JobSupervisor {
       const now = JSON.stringify(stateOnly);
       if (now === last) continue;
       this.watched.set(id, now);
+      this.emit(view);
       if (!activeStatuses.includes(view.status)) {
         this.watched.delete(id);
         await recordJobEnd(this.options.registry, view).catch(() => undefined);
       }
-      this.emit(view);
     }
   }
 

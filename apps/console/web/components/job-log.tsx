@@ -11,11 +11,16 @@ export function JobLog({ jobId, height = 220 }: { jobId: string; height?: number
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>();
   const viewport = useRef<HTMLDivElement>(null);
-  useEffect(() => setText(''), [jobId]);
+  useEffect(() => {
+    setText('');
+  }, [jobId]);
   useEventSource(`/api/jobs/${encodeURIComponent(jobId)}/log/stream`, {
     log: (data: { text: string }) => setText((previous) => (previous + data.text).slice(-200_000)),
   });
-  useEffect(() => viewport.current?.scrollTo({ top: viewport.current.scrollHeight }), [text]);
+  useEffect(() => {
+    // scrollTo returns a Promise in newer Chromium: never let it become the effect's cleanup
+    void viewport.current?.scrollTo({ top: viewport.current.scrollHeight });
+  }, [text]);
   const cancel = () => api<{ job: Job }>(`/api/jobs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' }).catch(setError);
   return (
     <div data-testid="job-log">

@@ -13,7 +13,9 @@ import { EngineMetrics } from './deployments/engine-metrics';
 export function useDeployments() {
   const list = useApi<{ deployments: Deployment[] }>('/api/deployments');
   const serveJobs = useJobs().filter((job) => job.kind === 'serve').map((job) => `${job.id}:${job.status}`).join(',');
-  useEffect(list.reload, [serveJobs]);
+  useEffect(() => {
+    list.reload();
+  }, [serveJobs]);
   const waiting = (list.data?.deployments ?? []).some((entry) => entry.status === 'running' && !entry.ready);
   useEffect(() => {
     if (!waiting) return;

@@ -18,7 +18,9 @@ const show = (value: unknown) => (typeof value === 'string' ? value : JSON.strin
 export function SamplesView({ run, model, dataset }: { run: string; model: string; dataset: string }) {
   const [filter, setFilter] = useState('all');
   const [page, setPage] = useState(1);
-  useEffect(() => setPage(1), [run, model, dataset, filter]);
+  useEffect(() => {
+    setPage(1);
+  }, [run, model, dataset, filter]);
   const query = new URLSearchParams({ model, dataset, filter, offset: String((page - 1) * 20), limit: '20' });
   const { data, error, loading } = useApi<{ metric: string; score: number; total: number; samples: Sample[] }>(`/api/evals/${encodeURIComponent(run)}/samples?${query}`);
   return (

@@ -38,8 +38,12 @@ export function RunDetail({ run, onChanged }: { run: string; onChanged: () => vo
     <Paper withBorder p="sm">
       <Group justify="space-between" mb="xs">
         <Group gap="xs">
-          <Title order={4}>{run}</Title>
-          <StatusBadge status={status} />
+          <Title order={4} data-testid="run-title">
+            {run}
+          </Title>
+          <span data-testid="run-status">
+            <StatusBadge status={status} />
+          </span>
           <Text size="xs" c="dimmed" data-testid="run-progress">
             step {last?.step ?? 0} · loss {formatNumber(last?.loss)} · {formatNumber(last?.tokensPerSecond, 3)} tok/s
           </Text>

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { engineSnapshot, histogramQuantile, parsePrometheus } from './prometheus.js';
+
+const page = `# HELP chainlm_requests_running requests running
+# TYPE chainlm_requests_running gauge
+chainlm_requests_running{model="a"} 2
+chainlm_requests_running{model="b"} 1
+chainlm_requests_waiting{model="a"} 3
+chainlm_kv_blocks_used{model="a"} 40
+chainlm_kv_blocks_free{model="a"} 984
+chainlm_prefix_cache_hit_rate{model="a"} 0.5
+chainlm_generation_tokens_per_second{model="a"} 61.5
+chainlm_time_to_first_token_seconds_bucket{le="0.1",model="a"} 1
+chainlm_time_to_first_token_seconds_bucket{le="0.5",model="a"} 3
+chainlm_time_to_first_token_seconds_bucket{le="1",model="a"} 4
+chainlm_time_to_first_token_seconds_bucket{le="+Inf",model="a"} 4
+chainlm_time_to_first_token_seconds_sum{model="a"} 1.2
+chainlm_time_to_first_token_seconds_count{model="a"} 4
+chainlm_request_latency_seconds_count{model="a"} 4
+`;
+
+describe('Prometheus page → engine snapshot', () => {
+  it('sums gauges across label sets and reads the TTFT histogram', () => {
+    const snapshot = engineSnapshot(page, 1000);
+    expect(snapshot).toMatchObject({ time: 1000, running: 3, waiting: 3, kvBlocksUsed: 40, kvBlocksFree: 984, prefixHitRate: 0.5, tokensPerSecond: 61.5, requests: 4 });
+    expect(snapshot.ttftMean).toBeCloseTo(0.3);
+    // rank 2 of 4 falls in (0.1, 0.5] holding counts 1..3: 0.1 + 0.4 * (2 - 1) / 2
+    expect(snapshot.ttftP50).toBeCloseTo(0.3);
+    // rank 3.6 falls in (0.5, 1]: 0.5 + 0.5 * 0.6
+    expect(snapshot.ttftP90).toBeCloseTo(0.8);
+  });
+
+  it('gives null TTFT before any request and ignores comments and junk', () => {
+    const snapshot = engineSnapshot('# nothing\ngarbage line\nchainlm_requests_running 0\n');
+    expect(snapshot.ttftMean).toBeNull();
+    expect(snapshot.ttftP50).toBeNull();
+    expect(parsePrometheus('x{a="1",b="two words"} 5')).toEqual([{ name: 'x', labels: { a: '1', b: 'two words' }, value: 5 }]);
+    expect(histogramQuantile([], 'none', 0.5)).toBeNull();
+  });
+});
