@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { benchModel, type BenchShape, type BenchVariant } from './bench-model.js';
-import { runDynamic, type DynamicResult } from './dynamic-bench.js';
+import type { DynamicResult } from './dynamic-bench.js';
+import { compareBatching } from './dynamic-compare.js';
 import { runKvBench, type KvBenchRow } from './kv-bench.js';
 import { runQuantBench, type QuantBenchRow } from './quant-bench.js';
 import { runReplicaBench, type ReplicaBenchRow } from './replica-bench.js';
@@ -32,6 +33,8 @@ export interface SuiteOptions {
   dynamicArrivals?: TraceOptions['arrival'][];
   dynamicMaxInput?: number;
   dynamicMaxOutput?: number;
+  /** Dynamic: timed rounds per arrival mode, alternating which policy runs first; medians reported (default 3). */
+  dynamicRounds?: number;
 }
 
 export interface DynamicRun {
@@ -72,11 +75,11 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
     const sharegptDir = join(options.sharedDir, 'datasets/sharegpt');
     for (const arrival of options.dynamicArrivals ?? (['poisson', 'all-at-once'] as const)) {
       const trace = buildTrace({ numRequests: options.dynamicRequests, arrival, rate: options.dynamicRate, lengthScale: 0.5, maxInput: options.dynamicMaxInput ?? 256, maxOutput: options.dynamicMaxOutput ?? 256, sharegptDir: existsSync(sharegptDir) ? sharegptDir : undefined });
-      const continuous = await runDynamic(model, trace.requests, 'continuous', options.dynamicMaxSeqs);
-      const staticResult = await runDynamic(model, trace.requests, 'static', options.dynamicMaxSeqs);
-      const run: DynamicRun = { arrival, shape: 'tiny', traceSource: trace.source, continuous, static: staticResult, ratio: round(continuous.requestsPerSecond / staticResult.requestsPerSecond, 2) };
+      // Warm up once per process (the first arrival mode), then alternate the order across rounds.
+      const comparison = await compareBatching(model, trace.requests, { maxSeqs: options.dynamicMaxSeqs, rounds: options.dynamicRounds ?? 3, warmUp: result.dynamic.length === 0 }, log);
+      const run: DynamicRun = { arrival, shape: 'tiny', traceSource: trace.source, continuous: comparison.continuous, static: comparison.static, ratio: comparison.ratio };
       result.dynamic.push(run);
-      log(`dynamic ${arrival}: continuous ${continuous.requestsPerSecond} req/s, static ${staticResult.requestsPerSecond} req/s, ratio ${run.ratio}`);
+      log(`dynamic ${arrival} (median of ${comparison.rounds.length} rounds): continuous ${run.continuous.requestsPerSecond} req/s, static ${run.static.requestsPerSecond} req/s, ratio ${run.ratio}`);
     }
     model.dispose();
   }
