@@ -33,3 +33,4 @@ export {
 } from './cli/command.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic } from './fs/atomic-write.js';
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
+export { SeededRandom, mulberry32 } from './random.js';
