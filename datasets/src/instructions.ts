@@ -8,7 +8,8 @@
  * Splits are by a hash of the problem text, so they do not move when the seed or the
  * count changes.
  */
-import { SeededRandom, stableBucket } from './random.js';
+import { SeededRandom } from '@chainlm/core';
+import { stableBucket } from './stable-bucket.js';
 import { generateStories, type Story } from './stories.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';

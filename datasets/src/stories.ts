@@ -5,7 +5,7 @@
  * friend, a toy, a place, an animal, a problem, a feeling), so the instruction set
  * can ask questions whose answers are in the story.
  */
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '@chainlm/core';
 
 const girls = ['Lily', 'Mia', 'Anna', 'Sara', 'Emma', 'Lucy', 'Zoe', 'Ella', 'Amy', 'Rose'] as const;
 const boys = ['Tom', 'Ben', 'Max', 'Sam', 'Leo', 'Tim', 'Jack', 'Finn', 'Noah', 'Dan'] as const;
