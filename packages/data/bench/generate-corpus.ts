@@ -6,17 +6,7 @@
  * Same seed → same bytes.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@chainlm/core';
 
 const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'shi', 'ven', 'dor', 'al', 'e', 'in', 'on', 'ver', 'st', 'th', 'qu', 'pre', 'ment', 'ing', 'ed', 'er', 'ly', 'tion'];
 const han = '的一是不了人我在有他这为之大来以个中上们到说国和地也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多日都三小军二无同么经法当起与好看学进种将还分此心前面又定见只主没公从';
@@ -29,7 +19,7 @@ export interface CorpusStats {
 }
 
 export function generateCorpus(path: string, targetBytes: number, seed = 42): CorpusStats {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const vocabulary = Array.from({ length: 8000 }, () => {
     const count = 1 + Math.floor(next() * 3);
     return Array.from({ length: count }, () => syllables[Math.floor(next() * syllables.length)]).join('');

@@ -1,18 +1,7 @@
+import { mulberry32 } from '@chainlm/core';
 import { describe, expect, it } from 'vitest';
 import { LshIndex, optimalBands } from './lsh-index.js';
 import { MinHasher, signatureSimilarity } from './minhash.js';
-
-/** Deterministic PRNG (mulberry32) so the corpus is the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 2,000 random documents (80–300 words from a 3,000-word vocabulary) and 400 planted
@@ -20,7 +9,7 @@ function random(seed: number): () => number {
  * or deleted. Returns the texts and, per text, the index of its original (or -1).
  */
 function plantedCorpus(seed: number): { texts: string[]; originOf: number[] } {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const vocabulary = Array.from({ length: 3000 }, (_, index) => `w${index.toString(36)}${'aeiou'[index % 5]}`);
   const word = () => vocabulary[Math.floor(next() * vocabulary.length)];
   const texts: string[] = [];

@@ -52,11 +52,13 @@ function appendFor(type: string): AppendValue {
 /** Rows of one table, appended column by column. */
 export class TableSink {
   count = 0;
+  /** UTF-16 code units of string values appended (a size estimate for rotation). */
+  chars = 0;
   private readonly names: string[];
   private readonly appends: AppendValue[];
 
   constructor(
-    private readonly appender: DuckDBAppender,
+    private appender: DuckDBAppender,
     columns: [string, string][],
   ) {
     this.names = columns.map(([name]) => name);
@@ -64,9 +66,19 @@ export class TableSink {
   }
 
   add(row: Record<string, unknown>): void {
-    for (let index = 0; index < this.names.length; index++) this.appends[index](this.appender, row[this.names[index]]);
+    for (let index = 0; index < this.names.length; index++) {
+      const value = row[this.names[index]];
+      if (typeof value === 'string') this.chars += value.length;
+      this.appends[index](this.appender, value);
+    }
     this.appender.endRow();
     this.count++;
+  }
+
+  /** Continues into another table (after the current one was closed for copying). */
+  switchTo(appender: DuckDBAppender): void {
+    this.appender = appender;
+    this.chars = 0;
   }
 
   close(): void {
@@ -74,48 +86,101 @@ export class TableSink {
   }
 }
 
-/** A records part plus its quarantine part, written side by side in `folder`. */
+const copyOptions = '(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)';
+
+/**
+ * A records part plus its quarantine part, written side by side in `folder`. With
+ * `rotate`, records are split into consecutive parts (part-00000, part-00001, …):
+ * once a part holds `rotate` characters, its table is copied to Parquet on another
+ * connection while rows go on into the next table, so compression overlaps with the
+ * caller's work instead of all happening at finish() (and memory stays bounded).
+ */
 export class PartWriter {
+  private table = 0;
+  private readonly copies: Promise<void>[] = [];
+  private copyError: unknown;
+  private readonly recordFiles: string[] = [];
+
   private constructor(
     private readonly folder: string,
     readonly partName: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly columns: [string, string][],
     readonly records: TableSink,
     readonly quarantine: TableSink,
     private readonly spill: string,
+    private readonly rotate: number,
   ) {}
 
-  static async open(folder: string, partName: string, columns: [string, string][]): Promise<PartWriter> {
+  static async open(folder: string, partName: string, columns: [string, string][], options: { rotate?: number } = {}): Promise<PartWriter> {
     const spill = join(folder, `.spill-${partName}`);
     const instance = await DuckDBInstance.create(':memory:', { temp_directory: spill });
     const connection = await instance.connect();
-    const sinks: TableSink[] = [];
-    for (const [table, tableColumns] of [['records', columns], ['quarantine', quarantineColumns]] as const) {
-      await connection.run(`CREATE TABLE ${table} (${tableColumns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`);
-      sinks.push(new TableSink(await connection.createAppender(table), tableColumns));
-    }
-    return new PartWriter(folder, partName, instance, connection, sinks[0], sinks[1], spill);
+    await mkdir(join(folder, 'records'), { recursive: true });
+    await mkdir(join(folder, 'quarantine'), { recursive: true });
+    const records = new TableSink(await createTable(connection, 'records_0', columns), columns);
+    const quarantine = new TableSink(await createTable(connection, 'quarantine', quarantineColumns), quarantineColumns);
+    return new PartWriter(folder, partName, instance, connection, columns, records, quarantine, spill, options.rotate ?? Infinity);
   }
 
   addQuarantine(file: string, line: number, reason: string, raw: string): void {
     this.quarantine.add({ file, line, reason, raw });
   }
 
+  /** Starts copying the current records table when it is over the rotation size. */
+  async rotateIfFull(): Promise<void> {
+    if (this.records.chars < this.rotate) return;
+    this.records.close();
+    this.startCopy();
+    this.table++;
+    this.records.switchTo(await createTable(this.connection, `records_${this.table}`, this.columns));
+  }
+
   /** Returns the part files, relative to the dataset folder. */
-  async finish(): Promise<{ records: string; quarantine: string }> {
-    const files = { records: `records/${this.partName}.parquet`, quarantine: `quarantine/${this.partName}.parquet` };
+  async finish(): Promise<{ records: string[]; quarantine: string }> {
+    const quarantine = `quarantine/${this.partName}.parquet`;
     try {
-      for (const table of ['records', 'quarantine'] as const) {
-        this[table].close();
-        await mkdir(join(this.folder, table), { recursive: true });
-        await this.connection.run(`COPY ${table} TO $output (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`, { output: join(this.folder, files[table]) });
-      }
+      this.records.close();
+      this.startCopy();
+      this.quarantine.close();
+      await this.connection.run(`COPY quarantine TO $output ${copyOptions}`, { output: join(this.folder, quarantine) });
+      await Promise.all(this.copies);
+      if (this.copyError) throw this.copyError;
     } finally {
       this.connection.closeSync();
       this.instance.closeSync();
       await rm(this.spill, { recursive: true, force: true });
     }
-    return files;
+    return { records: this.recordFiles, quarantine };
   }
+
+  /** Copies table records_N to the next part file on its own connection, then drops it. */
+  private startCopy(): void {
+    const table = `records_${this.table}`;
+    const file = `records/${this.table === 0 ? this.partName : nextPartName(this.partName, this.table)}.parquet`;
+    this.recordFiles.push(file);
+    const copy = async () => {
+      const connection = await this.instance.connect();
+      try {
+        await connection.run(`COPY ${table} TO $output ${copyOptions}`, { output: join(this.folder, file) });
+        await connection.run(`DROP TABLE ${table}`);
+      } finally {
+        connection.closeSync();
+      }
+    };
+    // Settled here so a failed copy cannot go unhandled while the caller works; finish() rethrows.
+    this.copies.push(copy().catch((error: unknown) => void (this.copyError ??= error)));
+  }
+}
+
+async function createTable(connection: DuckDBConnection, table: string, columns: [string, string][]): Promise<DuckDBAppender> {
+  await connection.run(`CREATE TABLE ${table} (${columns.map(([name, type]) => `"${name}" ${type}`).join(', ')})`);
+  return connection.createAppender(table);
+}
+
+/** part-00000 + 2 → part-00002: rotated parts continue the part's number. */
+function nextPartName(partName: string, offset: number): string {
+  const match = /^(.*?)(\d+)$/.exec(partName)!;
+  return `${match[1]}${String(Number(match[2]) + offset).padStart(match[2].length, '0')}`;
 }
