@@ -130,6 +130,7 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     await harness.shot('playground-agent');
     await page.getByTestId('nav-deployments').click();
     await page.getByTestId('engine-stats').waitFor();
+    await page.waitForTimeout(4000); // a few seconds of metrics history for the curves
     await harness.shot('deployments');
   });
 

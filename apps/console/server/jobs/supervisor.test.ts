@@ -4,7 +4,7 @@
  * (a console restart), and a runner that died without an exit status.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openRegistry, resolveHome, type ChainlmHome, type Registry } from '@chainlm/core';
@@ -50,6 +50,8 @@ describe.skipIf(!cliBuilt)('JobSupervisor', () => {
       for (const job of supervisor.list()) if (job.status === 'running') await supervisor.cancel(job.id).catch(() => undefined);
       supervisor.close();
     }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500)); // cancelled runners write their last state
+    rmSync(home.root, { recursive: true, force: true });
   });
 
   it('runs an ingest job to success, keeps its log and result, and records it in the registry', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainlmHome } from '@chainlm/core';
@@ -20,7 +20,10 @@ describe('console API (in-process)', () => {
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><div id="root"></div>');
     consoleApp = await createConsoleApp({ home: home.root, token, webRoot });
   });
-  afterAll(() => consoleApp.close());
+  afterAll(async () => {
+    await consoleApp.close();
+    rmSync(home.root, { recursive: true, force: true });
+  });
 
   it('lists datasets with counts, stats, paged rows and the quarantine', async () => {
     const list = (await get('/api/datasets')).json();

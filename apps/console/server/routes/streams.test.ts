@@ -1,5 +1,5 @@
 /** The SSE streams over a real socket: a run's metrics as metrics.jsonl grows (and is rewound), and job events. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveHome } from '@chainlm/core';
@@ -44,7 +44,10 @@ describe('SSE streams', () => {
     consoleApp = await createConsoleApp({ home: root, token, pollMs: 30, webRoot: join(root, 'no-web') });
     base = await consoleApp.app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(() => consoleApp.close());
+  afterAll(async () => {
+    await consoleApp.close();
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('streams a run that does not exist yet, its growing metrics, and a rewind on resume', async () => {
     const store = new RunStore('live-run', resolveHome({ CHAINLM_HOME: root }));

@@ -1,0 +1,36 @@
+/**
+ * `chainlm console`: the web console (apps/console). The console is an app, built
+ * after the packages (its front end needs Vite), so it is loaded on demand: the
+ * umbrella CLI builds and starts without it, and says how to build it when absent.
+ * The flags mirror apps/console's own `console` command, which does the work
+ * (apps/console/server/cli/console-command.test.ts checks they stay the same).
+ */
+import { ChainlmError, defineCommand, type Command } from '@chainlm/core';
+
+/** A variable, not a literal: this package does not depend on the app at build time. */
+const consoleModule = '@chainlm/console';
+
+export const consoleCommand = defineCommand({
+  name: 'console',
+  summary: 'the web console: datasets, training, evaluation, deployments, playground and lineage',
+  description:
+    'Binds to 127.0.0.1 unless --host says otherwise. Every /api call needs the session token printed at start (open the printed URL). Jobs started from the console keep running when it stops; the next console finds them again.',
+  options: {
+    port: { type: 'number', description: 'port (0 = any free port)', default: 3000 },
+    host: { type: 'string', description: 'address to bind', default: '127.0.0.1' },
+    token: { type: 'string', description: 'session token (default: a random one)', valueName: 'TOKEN' },
+    evalDataDir: { type: 'string', description: 'data folder for built-in eval datasets (sets CHAINLM_EVAL_DATA_DIR for eval jobs)', valueName: 'DIR' },
+  },
+  examples: ['chainlm console', 'chainlm console --port 8080', 'CHAINLM_HOME=~/lm chainlm console --eval-data-dir ../shared/datasets'],
+  async run(context) {
+    let loaded: { consoleCommand: Command<any> };
+    try {
+      loaded = (await import(consoleModule)) as { consoleCommand: Command<any> };
+    } catch (error) {
+      throw new ChainlmError('console-not-built', `the web console is not built (${(error as Error).message.split('\n')[0]})`, {
+        hint: 'run `npm run build -w apps/console` (it builds the console server and its front end)',
+      });
+    }
+    return loaded.consoleCommand.run(context);
+  },
+});
