@@ -7,10 +7,10 @@
  *    set; train and test disjoint), small enough for a tiny model to learn;
  *    rows {question: "12+7=", answer: "19"}.
  */
+import { mulberry32 } from '@chainlm/core';
 import { z } from 'zod';
 import { positiveInt } from '../config/component.js';
 import { EvalError } from '../errors.js';
-import { mulberry32 } from '../util/random.js';
 import type { Row } from '../types.js';
 import { loaders, type DatasetLoader } from './loader.js';
 import { readText } from './read-files.js';

@@ -3,10 +3,11 @@
  * examples for everyone: the first k, or listed indices) and random (k examples
  * per item, seeded by (seed, test index)).
  */
+import { mulberry32 } from '@chainlm/core';
 import { z } from 'zod';
 import { nonNegativeInt, positiveInt } from '../config/component.js';
 import { EvalError } from '../errors.js';
-import { mixSeed, mulberry32, sampleIndices } from '../util/random.js';
+import { mixSeed, sampleIndices } from '../util/random.js';
 import { retrievers, type Retriever } from './retriever.js';
 
 export const zeroShotRetriever = retrievers.register('zero-shot', {

@@ -1,19 +1,8 @@
 /**
- * Small deterministic RNGs. mulberry32 is a 32-bit generator with a full period
- * of 2^32, good enough for sampling examples and generating toy data; `mixSeed`
+ * Sampling helpers over core's seeded PRNG (`mulberry32` from @chainlm/core): `mixSeed`
  * derives independent per-item seeds so an item's draw does not depend on which
  * shard or order it is processed in.
  */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 32-bit hash of (seed, index): splitmix-style avalanche. */
 export function mixSeed(seed: number, index: number): number {

@@ -1,6 +1,7 @@
+import { mulberry32 } from '@chainlm/core';
 import { describe, expect, it } from 'vitest';
 import { mapWithLimit, Semaphore } from './pool.js';
-import { mixSeed, mulberry32, sampleIndices } from './random.js';
+import { mixSeed, sampleIndices } from './random.js';
 import { TokenBucket } from './token-bucket.js';
 
 describe('TokenBucket', () => {
