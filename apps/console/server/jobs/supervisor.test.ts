@@ -3,13 +3,13 @@
  * detached job runner: success, failure, cancel, adoption by a new supervisor
  * (a console restart), and a runner that died without an exit status.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openRegistry, resolveHome, type ChainlmHome, type Registry } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoot } from '../app/options.js';
+import { buildConsoleForTests } from './build-for-tests.js';
 import { processAlive, readJobState, readLog, type JobView } from './job-store.js';
 import { JobSupervisor } from './supervisor.js';
 
@@ -39,7 +39,7 @@ describe.skipIf(!cliBuilt)('JobSupervisor', () => {
   };
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-b', consoleRoot], { cwd: repo, stdio: 'inherit' }); // the runner runs from dist/
+    buildConsoleForTests(); // the runner runs from dist/
     home = resolveHome({ CHAINLM_HOME: mkdtempSync(join(tmpdir(), 'console-jobs-')) });
     registry = openRegistry({ file: home.registryFile });
     corpus = join(home.root, 'corpus.txt');
