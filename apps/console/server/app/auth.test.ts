@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,14 @@ const token = 'test-token-0123456789abcdef';
 
 describe('session token', () => {
   let consoleApp: ConsoleApp;
+  const home = mkdtempSync(join(tmpdir(), 'console-auth-'));
   beforeAll(async () => {
-    consoleApp = await createConsoleApp({ home: mkdtempSync(join(tmpdir(), 'console-auth-')), token, webRoot: join(tmpdir(), 'no-web-here') });
+    consoleApp = await createConsoleApp({ home, token, webRoot: join(home, 'no-web-here') });
   });
-  afterAll(() => consoleApp.close());
+  afterAll(async () => {
+    await consoleApp.close();
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it('refuses /api without a token, with a wrong one, and accepts bearer or cookie', async () => {
     const { app } = consoleApp;
@@ -49,6 +53,6 @@ describe('session token', () => {
   });
 
   it('rejects a short token in the options', async () => {
-    await expect(createConsoleApp({ token: 'short' })).rejects.toThrow(/token: a token must have at least 16 characters/);
+    await expect(createConsoleApp({ home, token: 'short' })).rejects.toThrow(/token: a token must have at least 16 characters/);
   });
 });

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainlmHome } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,8 @@ describe('console API (in-process)', () => {
 
   beforeAll(async () => {
     home = await makeFixtureHome();
-    const webRoot = mkdtempSync(join(tmpdir(), 'console-web-'));
+    const webRoot = join(home.root, 'web');
+    mkdirSync(webRoot);
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><div id="root"></div>');
     consoleApp = await createConsoleApp({ home: home.root, token, webRoot });
   });
