@@ -5,7 +5,6 @@ export { AdamW, type AdamWState } from './optim/adamw.js';
 export { learningRateAt } from './optim/schedule.js';
 export { clipGlobalNorm, globalNorm } from './optim/clip.js';
 export { buildLayout, shouldDecay, type ParamLayout, type ParamSlot } from './optim/layout.js';
-export { Rng } from './optim/rng.js';
 export { maskedCrossEntropySum } from './loop/loss.js';
 export { trainErrorCodes, trainError, type TrainErrorCode } from './errors.js';
 export { startRun, resumeRun, type RunSummary, type SessionOptions } from './loop/session.js';

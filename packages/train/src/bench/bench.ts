@@ -21,7 +21,7 @@ import { LocalEngine } from '../loop/local-engine.js';
 import type { ReplicaSpec } from '../loop/replica.js';
 import { AdamW } from '../optim/adamw.js';
 import { clipGlobalNorm } from '../optim/clip.js';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 import { WorkerPool } from '../parallel/worker-pool.js';
 
 interface Case {
@@ -48,8 +48,8 @@ function flopsPerToken(item: Case): number {
 }
 
 function randomRows(rows: number, width: number, vocab: number): PackedRows {
-  const rng = new Rng(9);
-  return { rows, width, tokens: Int32Array.from({ length: rows * width }, () => rng.int(vocab)) };
+  const rng = new SeededRandom(9);
+  return { rows, width, tokens: Int32Array.from({ length: rows * width }, () => rng.below(vocab)) };
 }
 
 async function measure(item: Case): Promise<{ tokensPerSecond: number; gflops: number; secondsPerStep: number; tokensPerCpuSecond: number }> {

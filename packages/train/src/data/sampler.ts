@@ -1,9 +1,10 @@
 /**
  * Deterministic batch order. Each epoch is a permutation of the training rows drawn
- * from Rng(seed, epoch); the position is (epoch, cursor), which checkpoints save, so
- * a resumed run takes exactly the batches an uninterrupted one would have taken.
+ * from core's SeededRandom seeded by (seed, epoch); the position is (epoch, cursor),
+ * which checkpoints save, so a resumed run takes exactly the batches an uninterrupted
+ * one would have taken.
  */
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 
 export interface DataPosition {
   epoch: number;
@@ -50,5 +51,5 @@ export class BatchSampler {
 
 function epochOrder(rows: number, seed: number, epoch: number): Int32Array {
   // Mix seed and epoch so neighbouring seeds do not share epochs.
-  return new Rng(Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca77)).permutation(rows);
+  return new SeededRandom(Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca77)).permutation(rows);
 }

@@ -2,7 +2,7 @@ import { classifierMatrix, createModel, forward, linear, presetConfig, type Mode
 import { initBackend, tf } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskedCrossEntropySum } from '../loop/loss.js';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 import * as frozenModule from './decoder.js';
 import { decoderHidden, packedPositions } from './decoder.js';
 import { classifierLossSum, classifierLossSumWithGrad } from './fused-loss.js';
@@ -11,8 +11,8 @@ const config = presetConfig('tiny', { vocabSize: 300, hiddenSize: 16, intermedia
 const [batch, seq] = [2, 7];
 let model: Model;
 let ids: tf.Tensor2D;
-const rng = new Rng(5);
-const targets = Int32Array.from({ length: batch * seq }, () => rng.int(config.vocabSize));
+const rng = new SeededRandom(5);
+const targets = Int32Array.from({ length: batch * seq }, () => rng.below(config.vocabSize));
 const mask = Float32Array.from({ length: batch * seq }, (_, index) => (index % 5 === 2 ? 0 : 1));
 const segmentIds = [0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 2, 2];
 
@@ -25,7 +25,7 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 beforeAll(async () => {
   await initBackend();
   model = createModel(config, undefined, { seed: 4 });
-  ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, () => rng.int(config.vocabSize)), [batch, seq], 'int32');
+  ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, () => rng.below(config.vocabSize)), [batch, seq], 'int32');
 });
 
 describe('decoderHidden', () => {

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decoderHidden, type LinearHooks } from '../forward/decoder.js';
 import { classifierLossSum, classifierLossSumWithGrad } from '../forward/fused-loss.js';
 import { attachLora } from '../lora/lora-runtime.js';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 
 const config = presetConfig('tiny', {
   vocabSize: 11, hiddenSize: 8, intermediateSize: 12, numLayers: 1, numHeads: 2, numKvHeads: 1, maxPositionEmbeddings: 16, tieWordEmbeddings: false,
@@ -20,7 +20,7 @@ const config = presetConfig('tiny', {
 const [batch, seq] = [2, 5];
 
 function randomModel(seed: number): Model {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const weights = new Map();
   for (const [name, shape] of canonicalShapes(config)) {
     const size = shape.reduce((product: number, dim: number) => product * dim, 1);
@@ -38,8 +38,8 @@ interface Setup {
 /** Tiny model + batch; LoRA on q_proj and down_proj; the base trainable or frozen (and quantized). */
 function setup(method: 'lora' | 'qlora'): Setup {
   const model = randomModel(7);
-  const rng = new Rng(3);
-  const ids = Int32Array.from({ length: batch * (seq + 1) }, () => rng.int(config.vocabSize));
+  const rng = new SeededRandom(3);
+  const ids = Int32Array.from({ length: batch * (seq + 1) }, () => rng.below(config.vocabSize));
   const inputs = tf.tensor2d(ids.filter((_, index) => index % (seq + 1) !== seq), [batch, seq], 'int32');
   const targets = ids.filter((_, index) => index % (seq + 1) !== 0);
   // Two packed documents in row 1, and one masked position.

@@ -7,7 +7,7 @@
  * data position, counters) is in the checkpoint, so a resumed run repeats the
  * uninterrupted run bit for bit on the same backend.
  */
-import type { EventBus } from '@chainlm/core';
+import { SeededRandom, type EventBus } from '@chainlm/core';
 import type { WeightMap } from '@chainlm/model';
 import { saveCheckpoint, type CheckpointState, type LoadedCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
 import type { TrainConfig } from '../config/schema.js';
@@ -17,7 +17,6 @@ import { trainError, trainErrorCodes } from '../errors.js';
 import { AdamW } from '../optim/adamw.js';
 import { clipGlobalNorm } from '../optim/clip.js';
 import type { ParamLayout } from '../optim/layout.js';
-import { Rng } from '../optim/rng.js';
 import { learningRateAt } from '../optim/schedule.js';
 import type { GradientEngine } from './engine.js';
 import type { RunStore } from './run-store.js';
@@ -59,7 +58,7 @@ interface StepContext {
   engine: GradientEngine;
   train: PackedRows;
   sampler: BatchSampler;
-  rng: Rng;
+  rng: SeededRandom;
   optimizer: AdamW;
   /** [layout.size] the trainer's parameters and gradient buffers, allocated once. */
   params: Float32Array;
@@ -84,7 +83,7 @@ async function trainStep(context: StepContext, step: number): Promise<StepOutcom
   const microBatches: TrainBatch[] = [];
   for (let micro = 0; micro < config.gradAccumulation; micro++) microBatches.push(makeBatch(train, sampler.next(config.batchSize)));
   const lr = learningRateAt(step, config.optimizer.lr, context.total, config.schedule);
-  const dropoutSeed = rng.int(2 ** 31);
+  const dropoutSeed = rng.below(2 ** 31);
   const { lossSum, tokens } = await engine.accumulateGradients(microBatches, dropoutSeed, grads);
   if (!Number.isFinite(lossSum)) {
     throw trainError(trainErrorCodes.nonFinite, `loss became ${lossSum} at step ${step + 1} of run ${context.run}`, 'lower optimizer.lr or raise schedule.warmupSteps, then resume from the last checkpoint');
@@ -101,7 +100,7 @@ async function trainStep(context: StepContext, step: number): Promise<StepOutcom
 function initialState(config: TrainConfig): CheckpointState {
   return {
     step: 0,
-    rngState: new Rng(config.seed).state,
+    rngState: new SeededRandom(config.seed).state,
     dataPosition: { epoch: 0, cursor: 0 },
     tokensSeen: 0,
     elapsedSeconds: 0,
@@ -127,7 +126,7 @@ export async function runTrainer(input: TrainerInput): Promise<TrainResult> {
   }
   const total = totalSteps(config, train.rows);
   const sampler = new BatchSampler(train.rows, config.seed, state.dataPosition);
-  const rng = new Rng(state.rngState);
+  const rng = new SeededRandom(state.rngState);
   const context: StepContext = { config, engine, train, sampler, rng, optimizer, params, grads: new Float32Array(layout.size), total, run: store.run };
   const valBatches = validationBatches(val, config);
   const task = events.task(`train:${store.run}`, { label: `train ${store.run}`, total, unit: 'step' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors, type WeightMap } from '@chainlm/model';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 import { findTargetModules, loraScale, mergeAdapter, type LoraAdapter } from './adapter-weights.js';
 import { adapterFromTrainable, trainableFromAdapter } from './adapter-export.js';
 import { loadPeftAdapter, savePeftAdapter } from './peft.js';
@@ -11,12 +11,12 @@ import { loadPeftAdapter, savePeftAdapter } from './peft.js';
 const dir = mkdtempSync(join(tmpdir(), 'chainlm-train-lora-'));
 
 /** Values that are multiples of 1/8 in a small range, so every product and sum is exact in float32. */
-function dyadic(length: number, rng: Rng): Float32Array {
-  return Float32Array.from({ length }, () => (rng.int(17) - 8) / 8);
+function dyadic(length: number, rng: SeededRandom): Float32Array {
+  return Float32Array.from({ length }, () => (rng.below(17) - 8) / 8);
 }
 
 function adapterFixture(): LoraAdapter {
-  const rng = new Rng(11);
+  const rng = new SeededRandom(11);
   return {
     rank: 2,
     alpha: 4,
@@ -28,7 +28,7 @@ function adapterFixture(): LoraAdapter {
 
 describe('mergeAdapter', () => {
   it('gives exactly W + (alpha/r)·B·A and leaves other tensors alone', () => {
-    const rng = new Rng(2);
+    const rng = new SeededRandom(2);
     const base: WeightMap = new Map([
       ['model.layers.0.self_attn.q_proj.weight', { shape: [4, 3], dtype: 'F32', data: dyadic(12, rng) }],
       ['model.norm.weight', { shape: [3], dtype: 'F32', data: Float32Array.from([1, 2, 3]) }],

@@ -11,7 +11,7 @@
 import type { Model } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import type { LoraConfig } from '../config/schema.js';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 import { findTargetModules, loraScale, type LoraAdapter } from './adapter-weights.js';
 import type { LinearHook, LinearHooks } from '../forward/decoder.js';
 import { linearModules } from './model-hooks.js';
@@ -43,7 +43,7 @@ export function attachLora(model: Model, hooks: LinearHooks, config: LoraConfig,
   const leaves = [...new Set(config.targetModules.flatMap((target) => canonicalTargets[target] ?? [target]))];
   const weightsByModule = linearModules(model);
   const targets = findTargetModules([...weightsByModule.keys()].map((module) => `${module}.weight`), leaves);
-  const rng = new Rng(options.seed ^ 0x10a4);
+  const rng = new SeededRandom(options.seed ^ 0x10a4);
   const scale = loraScale(config);
   let dropoutSeed: number | undefined;
   const parameters: { name: string; variable: tf.Variable }[] = [];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../optim/rng.js';
+import { SeededRandom } from '@chainlm/core';
 import { dequantizeMatrix, quantizeMatrix, quantizedBytes } from './quantize.js';
 
 function randomMatrix(rows: number, columns: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   return Float32Array.from({ length: rows * columns }, () => rng.next() * 2 - 1);
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { AdamW } from './adamw.js';
 import { clipGlobalNorm, globalNorm } from './clip.js';
 import { buildLayout } from './layout.js';
-import { Rng } from './rng.js';
 import { learningRateAt } from './schedule.js';
 
 describe('AdamW', () => {
@@ -93,20 +92,6 @@ describe('clipGlobalNorm', () => {
     clipGlobalNorm(grads, 10);
     clipGlobalNorm(grads, 0);
     expect(Array.from(grads)).toEqual([3, 4]);
-  });
-});
-
-describe('Rng', () => {
-  it('replays from a saved state and permutes', () => {
-    const rng = new Rng(42);
-    rng.next();
-    const saved = rng.state;
-    const a = [rng.next(), rng.next()];
-    const replay = new Rng(saved);
-    expect([replay.next(), replay.next()]).toEqual(a);
-    const order = Array.from(new Rng(1).permutation(10));
-    expect([...order].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(order).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
 
