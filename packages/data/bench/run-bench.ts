@@ -6,9 +6,11 @@
  *   clean     — nfkc, strip-control, length, pii, repetition
  *   dedup     — exact + MinHash/LSH near-dedup
  *   tokenize  — GPT-2 BPE on worker threads (one per core) + packing into Arrow shards
- * and writes a table of throughputs and ratios to docs/benchmarks/data.md.
+ * then, for comparison, clean + dedup as one recipe (one pass) and clean + dedup with
+ * no worker threads, and writes a table of throughputs and ratios to
+ * docs/benchmarks/data.md.
  */
-import { createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ import { generateCorpus } from './generate-corpus.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../../..');
 const targetMb = Number(process.env.BENCH_MB ?? 200);
+const loadAtStart = loadavg()[0];
 const tokenizer = resolve(repo, '../shared/models/gpt2-tokenizer');
 
 const home = resolveHome(process.env.CHAINLM_HOME ? process.env : { CHAINLM_HOME: join(tmpdir(), 'chainlm-data-bench') });
@@ -71,11 +74,11 @@ async function main(): Promise<void> {
     operators: [{ op: 'nfkc' }, { op: 'strip-control' }, { op: 'length', minChars: 100 }, { op: 'pii' }, { op: 'repetition', ngram: 10, maxRatio: 0.3 }],
   });
   const [cleaned, cleanSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean', recipe: cleanRecipe, replace: true }));
-  rows.push({ stage: 'clean (nfkc, control, length, pii, repetition)', seconds: cleanSeconds, bytes, records: cleaned.read, cpuSeconds: lastCpu });
+  rows.push({ stage: `clean (nfkc, control, length, pii, repetition; ${availableParallelism()} workers)`, seconds: cleanSeconds, bytes, records: cleaned.read, cpuSeconds: lastCpu });
 
   const dedupRecipe = parseRecipe({ operators: [{ op: 'exact-dedup' }, { op: 'near-dedup', threshold: 0.8 }] });
   const [deduped, dedupSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean', output: 'bench-dedup', recipe: dedupRecipe, replace: true, step: 'dedup' }));
-  rows.push({ stage: 'dedup (exact + MinHash/LSH)', seconds: dedupSeconds, bytes, records: deduped.read, cpuSeconds: lastCpu });
+  rows.push({ stage: `dedup (exact + MinHash/LSH; ${availableParallelism()} workers)`, seconds: dedupSeconds, bytes, records: deduped.read, cpuSeconds: lastCpu });
 
   const [shards, tokenizeSeconds] = await timed(() =>
     tokenizeDataset({ home, input: 'bench-dedup', output: 'bench-tok', tokenizer, seqLen: 1024, replace: true }),
@@ -84,9 +87,22 @@ async function main(): Promise<void> {
 
   const pipelineSeconds = ingestSeconds + cleanSeconds + dedupSeconds + tokenizeSeconds;
   rows.push({ stage: 'whole pipeline', seconds: pipelineSeconds, bytes, records: ingested.ok, tokens: shards.tokens, cpuSeconds: rows.slice(1).reduce((total, row) => total + row.cpuSeconds, 0) });
+
+  // Variants of clean + dedup on the same data, for comparison (not part of the pipeline total).
+  const fusedRecipe = parseRecipe({ operators: [...cleanRecipe.operators, ...dedupRecipe.operators] });
+  const [fused, fusedSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-fused', recipe: fusedRecipe, replace: true }));
+  rows.push({ stage: 'variant: clean + dedup as one recipe (one pass)', seconds: fusedSeconds, bytes, records: fused.read, cpuSeconds: lastCpu });
+  const [, cleanHereSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean-0', recipe: cleanRecipe, replace: true, workers: 0 }));
+  const cleanHereCpu = lastCpu;
+  const [, dedupHereSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean-0', output: 'bench-dedup-0', recipe: dedupRecipe, replace: true, workers: 0 }));
+  rows.push({ stage: 'variant: clean, dedup on the main thread only (workers 0)', seconds: cleanHereSeconds + dedupHereSeconds, bytes, records: cleaned.read, cpuSeconds: cleanHereCpu + lastCpu });
+  rows.push({ stage: 'reference: clean, dedup with workers (rows 3 + 4)', seconds: cleanSeconds + dedupSeconds, bytes, records: cleaned.read, cpuSeconds: rows[2].cpuSeconds + rows[3].cpuSeconds });
+  for (const name of ['bench-fused', 'bench-clean-0', 'bench-dedup-0']) rmSync(home.path('datasets', name), { recursive: true, force: true });
   const dedupDropped = deduped.operators.map((step) => `${step.op} −${step.dropped}`).join(', ');
   writeReport(rows, readSeconds, { dedupDropped, cleanDropped: cleaned.dropped, tokens: shards.tokens });
 }
+
+const historyHeading = '## History';
 
 function writeReport(rows: Row[], baselineSeconds: number, notes: { dedupDropped: string; cleanDropped: number; tokens: number }): void {
   const mb = (row: Row) => row.bytes / 1e6 / row.seconds;
@@ -106,7 +122,7 @@ function writeReport(rows: Row[], baselineSeconds: number, notes: { dedupDropped
     '',
     `Corpus: ${(rows[0].bytes / 1e6).toFixed(1)} MB of JSONL, ${rows[0].records.toLocaleString('en-US')} documents, generated deterministically by \`packages/data/bench/generate-corpus.ts\` (English-like and Chinese-like text with planted exact/near duplicates and PII). Every stage processes the same bytes; MB/s is always the corpus size over the stage time, so the ratios compare like with like. The baseline is a plain \`createReadStream\` pass counting newlines, measured in the same run.`,
     '',
-    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}. The machine is shared with other engineers' builds and tests (load average at the start of this run: ${loadavg()[0].toFixed(1)}); \`CPU s\` is the CPU time this process got (all threads), so CPU s well below seconds × cores means the stage waited for a core.`,
+    `Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}. The machine is shared with other engineers' builds and tests (1-minute load average at the start of this run: ${loadAtStart.toFixed(1)}, at the end: ${loadavg()[0].toFixed(1)}); \`CPU s\` is the CPU time this process got (all threads), so CPU s well below seconds × cores means the stage waited for a core.`,
     '',
     table,
     '',
@@ -117,7 +133,10 @@ function writeReport(rows: Row[], baselineSeconds: number, notes: { dedupDropped
   ].join('\n');
   const out = resolve(repo, 'docs/benchmarks/data.md');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, text);
+  // A hand-written "## History" section (what changed, earlier numbers) survives reruns.
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const history = previous.indexOf(historyHeading);
+  writeFileSync(out, history >= 0 ? `${text}\n${previous.slice(history)}` : text);
   console.log(text);
 }
 

@@ -39,7 +39,20 @@ export { cleanDataset, type CleanOptions } from './clean/clean-dataset.js';
 export type { CleanReport, OperatorReport, DroppedExample } from './clean/clean-report.js';
 export { loadRecipe, parseRecipe, recipeSchema, type Recipe, type RecipeStep } from './clean/recipe.js';
 export { operators, type OperatorName } from './clean/operators/index.js';
-export { defineOperator, filterBy, mapStrings, type OperatorDefinition, type OperatorContext, type OperatorFunction, type OperatorOutput } from './clean/operator.js';
+export {
+  defineOperator,
+  filterBy,
+  mapStrings,
+  keyedFilter,
+  isKeyedFilter,
+  batchFunction,
+  type Operator,
+  type KeyedFilter,
+  type OperatorDefinition,
+  type OperatorContext,
+  type OperatorFunction,
+  type OperatorOutput,
+} from './clean/operator.js';
 export { MinHasher, signatureSimilarity, type MinHashOptions } from './dedup/minhash.js';
 export { LshIndex, optimalBands, type LshMatch } from './dedup/lsh-index.js';
 export { SequencePacker, type PackedRows, type PackerOptions } from './tokenize/packer.js';

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry, resolveHome } from '@chainlm/core';
 import { ingest } from '../ingest/ingest.js';
-import { readDataset } from '../store/dataset-store.js';
+import { datasetExists, readDataset } from '../store/dataset-store.js';
 import { readRecords } from '../store/read-records.js';
 import { batchRunner } from './batch-run.js';
 import { cleanDataset } from './clean-dataset.js';
@@ -71,6 +71,18 @@ describe('cleanDataset', () => {
       ['length', 2, 1],
     ]);
     expect(report.operators[0].examples[0]).toMatchObject({ line: 2, reason: `exact duplicate of ${file}:1`, excerpt: 'abc' });
+  });
+
+  it('leaves no output dataset when the pass fails half-way', async () => {
+    const file = join(root, 'fragile.jsonl');
+    writeFileSync(file, ['one text here', 'two text here'].map((text) => JSON.stringify({ text })).join('\n'));
+    await ingest({ home, dataset: 'fragile', paths: [file] });
+    const [part] = (await readDataset(home, 'fragile')).parts;
+    writeFileSync(join(home.path('datasets', 'fragile'), part), 'PAR1 not really parquet');
+    const recipe = parseRecipe({ operators: [{ op: 'nfkc' }] });
+    await expect(cleanDataset({ home, input: 'fragile', output: 'fragile-clean', recipe, workers: 0 })).rejects.toThrow();
+    expect(datasetExists(home, 'fragile-clean')).toBe(false);
+    expect(readdirSync(home.path('datasets')).filter((entry) => entry.includes('fragile-clean'))).toEqual([]);
   });
 
   it('refuses an operator that neither keeps nor drops every record once', () => {

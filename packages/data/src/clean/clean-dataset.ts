@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic, type ChainlmHome, type EventBus } from '@chainlm/core';
 import { dataErrors } from '../errors.js';
-import { storedColumns, type RecordKind } from '../records/kinds.js';
+import { storedColumns, type RecordKind, type StoredRecord } from '../records/kinds.js';
 import { datasetExists, readDataset, writeDataset } from '../store/dataset-store.js';
 import type { DatasetManifest } from '../store/manifest.js';
 import { PartWriter } from '../store/part-writer.js';
@@ -56,13 +56,18 @@ export async function cleanDataset(options: CleanOptions): Promise<CleanReport> 
   const counts = { read: 0, kept: 0 };
   const manifest = await writeDataset(options.home, options.output, async (folder) => {
     const writer = await PartWriter.open(folder, 'part-00000', storedColumns(kind), { rotate: partChars });
-    await streamThroughSteps(options, setup, steps, async (batch) => {
-      counts.read += batch;
-      task?.advance(batch);
+    const onBatch = async (records: number) => {
+      counts.read += records;
+      task?.advance(records);
       await writer.rotateIfFull();
-    }, (record) => {
+    };
+    const emit = (record: StoredRecord) => {
       writer.records.add(record);
       counts.kept++;
+    };
+    await streamThroughSteps(options, setup, steps, onBatch, emit).catch(async (error: unknown) => {
+      await writer.abort();
+      throw error;
     });
     const parts = await writer.finish();
     return outputManifest(options, kind, counts, parts.records);
@@ -91,7 +96,7 @@ async function streamThroughSteps(
   setup: StepsSetup,
   steps: Step[],
   onBatch: (records: number) => Promise<void>,
-  emit: Parameters<typeof mergeBatch>[4],
+  emit: (record: StoredRecord) => void,
 ): Promise<void> {
   const pool = await createWorkerPool<CleanJob, BatchOutcome, StepsSetup>({
     script: new URL('./clean-worker.js', import.meta.url),

@@ -155,6 +155,14 @@ export class PartWriter {
     return { records: this.recordFiles, quarantine };
   }
 
+  /** After a failure: waits for background copies and releases DuckDB; writes nothing more. */
+  async abort(): Promise<void> {
+    await Promise.all(this.copies);
+    this.connection.closeSync();
+    this.instance.closeSync();
+    await rm(this.spill, { recursive: true, force: true });
+  }
+
   /** Copies table records_N to the next part file on its own connection, then drops it. */
   private startCopy(): void {
     const table = `records_${this.table}`;

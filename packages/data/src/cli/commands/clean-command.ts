@@ -1,16 +1,9 @@
-import { defineCommand, ensureHome, UsageError } from '@chainlm/core';
+import { defineCommand, ensureHome } from '@chainlm/core';
 import { cleanDataset } from '../../clean/clean-dataset.js';
 import type { CleanReport } from '../../clean/clean-report.js';
 import { loadRecipe, parseRecipe } from '../../clean/recipe.js';
 import { operators } from '../../clean/operators/index.js';
-
-export const workersOption = { type: 'number', valueName: 'N', description: 'worker threads (default: one per core; 0 = main thread only)' } as const;
-
-/** --workers: a non-negative integer, or absent (one per core). */
-export function checkWorkers(command: string, workers: number | undefined): number | undefined {
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`${command}: --workers must be an integer ≥ 0, got ${workers}`);
-  return workers;
-}
+import { checkWorkers, workersOption } from '../workers-option.js';
 
 export function renderReport(result: unknown, print: (text: string) => void): void {
   const report = result as CleanReport;

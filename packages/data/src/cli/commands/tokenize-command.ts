@@ -1,6 +1,6 @@
 import { defineCommand, ensureHome, UsageError } from '@chainlm/core';
 import { tokenizeDataset } from '../../tokenize/tokenize-dataset.js';
-import { checkWorkers, workersOption } from './clean-command.js';
+import { checkWorkers, workersOption } from '../workers-option.js';
 import type { ShardManifest } from '../../tokenize/shard-manifest.js';
 
 export const tokenizeCommand = defineCommand({
