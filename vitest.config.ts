@@ -13,6 +13,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@chainlm\/datasets$/, replacement: `${root}datasets/src/index.ts` },
+      { find: /^@chainlm\/console$/, replacement: `${root}apps/console/server/index.ts` },
       { find: /^@chainlm\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],
   },

@@ -1,4 +1,5 @@
 import { runProgram, type Program } from '@chainlm/core';
+import { consoleCommand } from './commands/console.js';
 import { doctorCommand } from './commands/doctor.js';
 import { pipelineRunCommand, startCommand } from './commands/pipeline.js';
 import { registryLsCommand, registryShowCommand } from './commands/registry.js';
@@ -14,7 +15,7 @@ export const program: Program = {
   name: 'chainlm',
   summary: 'the full LLM chain: data → model → train → eval → serve → agents → console',
   version: '0.1.0',
-  commands: [doctorCommand, startCommand, pipelineRunCommand, registryLsCommand, registryShowCommand],
+  commands: [doctorCommand, startCommand, pipelineRunCommand, consoleCommand, registryLsCommand, registryShowCommand],
   epilog: packageCliHelp(),
 };
 

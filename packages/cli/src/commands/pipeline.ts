@@ -45,10 +45,25 @@ export const startCommand = defineCommand({
   async run({ options, events, setExitCode }) {
     const report = await runFile(demoPipelineFile, options, events);
     if (report.status === 'failed') setExitCode(1);
+    else if (!options.noServe) await startConsoleBeside(events);
     return report;
   },
   render: renderReport,
 });
+
+/** The web console next to the served model (skipped with a hint when the console is not built). */
+async function startConsoleBeside(events: EventBus): Promise<void> {
+  const consoleModule = '@chainlm/console';
+  try {
+    const { startConsole } = (await import(consoleModule)) as { startConsole: (input: { port?: number }) => Promise<{ url: string; app: { close(): Promise<void> } }> };
+    const started = await startConsole({ port: Number(process.env.CHAINLM_CONSOLE_PORT ?? 3000) });
+    events.emit({ type: 'log', level: 'info', message: `console at ${started.url}` });
+    process.once('SIGINT', () => void started.app.close());
+    process.once('SIGTERM', () => void started.app.close());
+  } catch (error) {
+    events.emit({ type: 'log', level: 'warn', message: `console not started: ${(error as Error).message.split('\n')[0]} (build it with \`npm run build -w apps/console\`)` });
+  }
+}
 
 function renderReport(result: unknown, print: (text: string) => void): void {
   const report = result as PipelineReport;
