@@ -61,6 +61,10 @@ export class Int8KvStore implements KvStore {
     let to = 0;
     for (let head = 0; head < numKvHeads; head++) {
       for (let index = 0; index < slots.length; index++) {
+        if (slots[index] < 0) {
+          to += headDim; // padding: masked out, earlier finite values stay
+          continue;
+        }
         const row = head * slotCount + slots[index];
         const scale = pool.scales[row];
         const from = row * headDim;

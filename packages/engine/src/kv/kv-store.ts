@@ -34,7 +34,7 @@ export interface KvStore {
   readonly bytes: number;
   /** Stores rows t of k/v ([T, numKvHeads, headDim]) at slots[t]. */
   write(layer: number, slots: Int32Array, k: tfTypes.Tensor3D, v: tfTypes.Tensor3D): void;
-  /** Rows at `slots` ([N]) as [numKvHeads, N, headDim] tensors (slot −1 reads zeros… or any row; masked out). */
+  /** Rows at `slots` ([N]) as [numKvHeads, N, headDim] tensors; slot −1 is padding and reads any finite values (it is masked out). */
   read(layer: number, slots: Int32Array): { k: tfTypes.Tensor3D; v: tfTypes.Tensor3D };
   copyBlocks(copies: readonly BlockCopy[]): void;
   dispose(): void;
@@ -98,7 +98,7 @@ export class WasmHeapKvStore implements KvStore {
 
   read(layer: number, slots: Int32Array) {
     return tf.tidy(() => {
-      const indices = tf.tensor1d(slots, 'int32');
+      const indices = tf.tensor1d(slots.map((slot) => Math.max(slot, 0)), 'int32'); // padding −1 → any valid row
       return { k: tf.gather(this.pools[layer].k, indices, 1), v: tf.gather(this.pools[layer].v, indices, 1) };
     });
   }
@@ -149,12 +149,18 @@ export class HostKvStore implements KvStore {
     for (let head = 0; head < numKvHeads; head++) {
       const base = head * slotCount;
       let to = head * slots.length * headDim;
-      // Consecutive slots (a block run) are one contiguous copy.
+      // Consecutive slots (a block run) are one contiguous copy; padding (−1) is
+      // skipped, leaving earlier reads' finite values there (masked out, so they only
+      // need to be finite: 0 · value = 0 in the probabilities' product).
       for (let index = 0; index < slots.length; ) {
         let end = index + 1;
-        while (end < slots.length && slots[end] === slots[end - 1] + 1) end++;
-        const from = (base + slots[index]) * headDim;
-        out.set(pool.subarray(from, from + (end - index) * headDim), to);
+        if (slots[index] < 0) {
+          while (end < slots.length && slots[end] < 0) end++;
+        } else {
+          while (end < slots.length && slots[end] === slots[end - 1] + 1) end++;
+          const from = (base + slots[index]) * headDim;
+          out.set(pool.subarray(from, from + (end - index) * headDim), to);
+        }
         to += (end - index) * headDim;
         index = end;
       }

@@ -7,6 +7,15 @@
  * consecutive sequences with the same number of new tokens is one group [batch,
  * queries, maxKeys] — all decodes together, and equal-length prefill chunks
  * together (batches of same-length prompts prefill in one pair of matmuls).
+ *
+ * A group pads every member to its longest context, and batched attention on wasm
+ * runs at ~2 GFLOP/s (tfjs-wasm's BatchMatMul has no XNNPACK path for batch > 1), so
+ * under continuous batching — decodes of 20 and 500 tokens side by side — padding
+ * was most of the attention time. Given `groupCostPairs` (one group's fixed op cost,
+ * in query·key pairs of work), a run is split where that pays: an exact partition
+ * of the run into contiguous groups minimising Σ (groupCostPairs + batch·Q·keys).
+ * The runner orders each run by context length first, so contiguous is optimal.
+ * Padding key slots are −1: stores skip them (they are masked out).
  */
 export interface LayoutSequence {
   /** Tokens already in the cache = position of the first new row. */
@@ -20,7 +29,7 @@ export interface AttentionGroup {
   batch: number;
   queryLength: number;
   keyLength: number;
-  /** [batch × keyLength] pool slots; padding repeats a valid slot and is masked. */
+  /** [batch × keyLength] pool slots; padding is −1 (masked; stores skip it). */
   keySlots: Int32Array;
   /** Additive mask [batch, groupSize, queryLength, keyLength]: 0 visible, −1e9 hidden. */
   mask: Float32Array;
@@ -39,8 +48,11 @@ export function slotOf(blockTable: readonly number[], position: number, blockSiz
   return blockTable[Math.floor(position / blockSize)] * blockSize + (position % blockSize);
 }
 
-/** @param groupSize query heads per KV head (numHeads / numKvHeads); the mask repeats per head in a group. */
-export function buildStepLayout(sequences: readonly LayoutSequence[], blockSize: number, groupSize: number): StepLayout {
+/**
+ * @param groupSize query heads per KV head (numHeads / numKvHeads); the mask repeats per head in a group.
+ * @param groupCostPairs a group's fixed cost in query·key pairs; 0 keeps each run of equal lengths one group.
+ */
+export function buildStepLayout(sequences: readonly LayoutSequence[], blockSize: number, groupSize: number, groupCostPairs = 0): StepLayout {
   const numRows = sequences.reduce((sum, sequence) => sum + sequence.numTokens, 0);
   const writeSlots = new Int32Array(numRows);
   let row = 0;
@@ -52,12 +64,34 @@ export function buildStepLayout(sequences: readonly LayoutSequence[], blockSize:
   for (let first = 0; first < sequences.length; ) {
     let end = first + 1;
     while (end < sequences.length && sequences[end].numTokens === sequences[first].numTokens) end++;
-    const members = sequences.slice(first, end);
-    groups.push(buildGroup(members, rowStart, blockSize, groupSize));
-    rowStart += members.reduce((sum, sequence) => sum + sequence.numTokens, 0);
+    const run = sequences.slice(first, end);
+    for (const members of splitRun(run, groupCostPairs)) {
+      groups.push(buildGroup(members, rowStart, blockSize, groupSize));
+      rowStart += members.reduce((sum, sequence) => sum + sequence.numTokens, 0);
+    }
     first = end;
   }
   return { numRows, writeSlots, groups };
+}
+
+/** Contiguous partition of a run (equal numTokens) minimising Σ (cost + batch·Q·longest context); O(n²). */
+export function splitRun(run: readonly LayoutSequence[], groupCostPairs: number): LayoutSequence[][] {
+  if (groupCostPairs <= 0 || run.length < 2) return [run.slice()];
+  const queries = run[0].numTokens;
+  const best = new Float64Array(run.length + 1); // best[j]: cheapest cost of run[0..j)
+  const cut = new Int32Array(run.length + 1);
+  for (let end = 1; end <= run.length; end++) {
+    best[end] = Infinity;
+    let longest = 0;
+    for (let begin = end - 1; begin >= 0; begin--) {
+      longest = Math.max(longest, run[begin].start + queries);
+      const cost = best[begin] + groupCostPairs + (end - begin) * queries * longest;
+      if (cost < best[end]) [best[end], cut[end]] = [cost, begin];
+    }
+  }
+  const parts: LayoutSequence[][] = [];
+  for (let end = run.length; end > 0; end = cut[end]) parts.unshift(run.slice(cut[end], end));
+  return parts;
 }
 
 function buildGroup(members: readonly LayoutSequence[], rowStart: number, blockSize: number, groupSize: number): AttentionGroup {
@@ -68,7 +102,7 @@ function buildGroup(members: readonly LayoutSequence[], rowStart: number, blockS
   const mask = new Float32Array(batch * groupSize * queryLength * keyLength);
   members.forEach((sequence, member) => {
     const length = sequence.start + sequence.numTokens;
-    for (let key = 0; key < keyLength; key++) keySlots[member * keyLength + key] = slotOf(sequence.blockTable, key < length ? key : 0, blockSize);
+    for (let key = 0; key < keyLength; key++) keySlots[member * keyLength + key] = key < length ? slotOf(sequence.blockTable, key, blockSize) : -1;
     for (let query = 0; query < queryLength; query++) {
       const visible = sequence.start + query + 1; // causal: keys 0..position
       const rowMask = mask.subarray((member * groupSize * queryLength + query) * keyLength, (member * groupSize * queryLength + query + 1) * keyLength);

@@ -38,6 +38,23 @@ export interface SequenceResult {
   promptLogprobs: PromptLogprob[];
 }
 
+/**
+ * One attention group's fixed cost in query·key pairs: ~15 small ops per group and
+ * layer at ~12 µs each (~180 µs) against batched attention's ~2 GFLOP/s on wasm at
+ * 4·H·D flops per pair — 90 000 / (H·D) pairs (tiny: ~700, s15: ~310).
+ */
+export function groupCostPairs(numHeads: number, headDim: number): number {
+  return Math.round(90_000 / (numHeads * headDim));
+}
+
+/** Rows in attention order: equal chunk lengths together, shortest context first (stable), so layout splits cut little padding. */
+export function attentionOrder(sequences: readonly ScheduledSequence[]): ScheduledSequence[] {
+  return sequences
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.numTokens - b.entry.numTokens || a.entry.start - b.entry.start || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
 interface RowPlan {
   entry: ScheduledSequence;
   /** Index into the downloaded logits of this sequence's first requested row. */
@@ -61,13 +78,14 @@ export class ModelRunner {
 
   async execute(output: SchedulerOutput, lookup: (sequence: Sequence) => SequenceRequest): Promise<Map<number, SequenceResult>> {
     this.store.copyBlocks(output.blockCopies);
+    const entries = attentionOrder(output.sequences);
     const numRows = output.numBatchedTokens;
     const tokenIds = new Int32Array(numRows);
     const positions = new Int32Array(numRows);
     const logitRows: number[] = [];
     const plans: RowPlan[] = [];
     let row = 0;
-    for (const entry of output.sequences) {
+    for (const entry of entries) {
       const { sequence, start, numTokens } = entry;
       for (let index = 0; index < numTokens; index++) {
         tokenIds[row + index] = sequence.tokenIds[start + index];
@@ -83,7 +101,7 @@ export class ModelRunner {
       row += numTokens;
     }
     // A step of mid-prefill chunks only still runs (it fills the cache); one row keeps forwardStep's contract.
-    const logits = await this.forward(output, tokenIds, positions, Int32Array.from(logitRows.length > 0 ? logitRows : [numRows - 1]));
+    const logits = await this.forward(entries, output.blockCopies, tokenIds, positions, Int32Array.from(logitRows.length > 0 ? logitRows : [numRows - 1]));
     const vocab = this.model.config.vocabSize;
     const results = new Map<number, SequenceResult>();
     for (const plan of plans) {
@@ -105,16 +123,18 @@ export class ModelRunner {
     return results;
   }
 
-  private async forward(output: SchedulerOutput, tokenIds: Int32Array, positions: Int32Array, logitRows: Int32Array): Promise<Float32Array> {
+  private async forward(entries: readonly ScheduledSequence[], blockCopies: SchedulerOutput['blockCopies'], tokenIds: Int32Array, positions: Int32Array, logitRows: Int32Array): Promise<Float32Array> {
+    const { numHeads, numKvHeads, headDim } = this.model.config;
     const layout = buildStepLayout(
-      output.sequences.map((entry) => ({ start: entry.start, numTokens: entry.numTokens, blockTable: entry.blockTable })),
+      entries.map((entry) => ({ start: entry.start, numTokens: entry.numTokens, blockTable: entry.blockTable })),
       this.blockSize,
-      this.model.config.numHeads / this.model.config.numKvHeads,
+      numHeads / numKvHeads,
+      groupCostPairs(numHeads, headDim),
     );
-    this.attention.beginStep(layout, output.blockCopies);
+    this.attention.beginStep(layout, blockCopies);
     let logits: tfTypes.Tensor2D | undefined;
     try {
-      const lora = this.adapters?.stepLora(output.sequences.map((entry) => [entry.sequence.adapterId, entry.numTokens] as const));
+      const lora = this.adapters?.stepLora(entries.map((entry) => [entry.sequence.adapterId, entry.numTokens] as const));
       logits = this.model.forward({ tokenIds, positions, attention: this.attention, logitRows, ...(lora ? { lora } : {}) });
       return (await logits.data()) as Float32Array;
     } finally {
