@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@chainlm/runtime';
 import type { ModelConfig } from '../config/index.js';
-import { createModel, forward, forwardStep, KvCache } from './index.js';
+import { createModel, forward, forwardStep, KvCache, packedPositions } from './index.js';
 import { referenceLogits } from './__tests__/reference.js';
 import { maxAbsDiff, randomTokens, randomWeights, tinyConfig } from './__tests__/fixtures.js';
 
@@ -62,5 +62,13 @@ describe('training forward against the Float64 reference', () => {
     const attentionMask = [[1, 1, 1, 1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]];
     const padded = logitsOf(config, 5, tokens, { attentionMask: attentionMask.flat() });
     expect(maxAbsDiff(padded.actual, padded.expected)).toBeLessThan(1e-4);
+  });
+});
+
+describe('packedPositions', () => {
+  it('restarts positions at each packed document, per row', () => {
+    expect(Array.from(packedPositions(1, 5, [0, 0, 1, 1, 1]))).toEqual([0, 1, 0, 1, 2]);
+    expect(Array.from(packedPositions(1, 3, undefined))).toEqual([0, 1, 2]);
+    expect(Array.from(packedPositions(2, 3, [4, 4, 4, 4, 7, 7]))).toEqual([0, 1, 2, 0, 0, 1]);
   });
 });

@@ -34,8 +34,11 @@ function hostRows(value: Rows | undefined, batch: number, length: number, name: 
   return data;
 }
 
-/** Positions 0..T-1 per row, restarting where the segment id changes. */
-function positionsFor(batch: number, length: number, segmentIds: ArrayLike<number> | undefined): Int32Array {
+/**
+ * Positions 0..T-1 per row, restarting where the segment id changes (packed
+ * documents): [batch·length]. @chainlm/train's training forward uses it too.
+ */
+export function packedPositions(batch: number, length: number, segmentIds: ArrayLike<number> | undefined): Int32Array {
   const positions = new Int32Array(batch * length);
   for (let row = 0; row < batch; row++) {
     let position = 0;
@@ -73,7 +76,7 @@ export function forwardHidden(model: Model, tokenIds: tf.Tensor2D, options: Omit
   const attentionMask = hostRows(options.attentionMask, batch, length, 'attentionMask');
   const explicitPositions = hostRows(options.positionIds, batch, length, 'positionIds');
   const perRow = Boolean(segmentIds || explicitPositions);
-  const positions = explicitPositions ?? positionsFor(perRow ? batch : 1, length, segmentIds);
+  const positions = explicitPositions ?? packedPositions(perRow ? batch : 1, length, segmentIds);
   let longest = 0;
   for (let index = 0; index < positions.length; index++) longest = Math.max(longest, positions[index]! + 1);
   const base = ropeBase(config, longest);

@@ -1,5 +1,5 @@
 export { createModel, classifierMatrix, type Model, type ModelParameter, type LayerWeights, type CreateModelOptions } from './create-model.js';
-export { forward, forwardHidden, projectLogits, type ForwardOptions } from './forward.js';
+export { forward, forwardHidden, projectLogits, packedPositions, type ForwardOptions } from './forward.js';
 export { forwardStep } from './forward-step.js';
 export { KvCache, type KvCacheOptions } from './kv-cache.js';
 export { scaledDotProductAttention, causalMaskData, trainingMask, MASKED, type AttentionOptions } from './attention.js';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { maskedCrossEntropySum } from '../loop/loss.js';
 import { SeededRandom } from '@chainlm/core';
 import * as frozenModule from './decoder.js';
-import { decoderHidden, packedPositions } from './decoder.js';
+import { decoderHidden } from './decoder.js';
 import { classifierLossSum, classifierLossSumWithGrad } from './fused-loss.js';
 
 const config = presetConfig('tiny', { vocabSize: 300, hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, maxPositionEmbeddings: 32 });
@@ -35,11 +35,6 @@ describe('decoderHidden', () => {
       const actual = tf.tidy(() => linear(decoderHidden(model, new Map(), ids, segments), classifierMatrix(model, true))).dataSync();
       expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-6);
     }
-  });
-
-  it('restarts positions at each packed document', () => {
-    expect(Array.from(packedPositions(1, 5, [0, 0, 1, 1, 1]))).toEqual([0, 1, 0, 1, 2]);
-    expect(Array.from(packedPositions(1, 3, undefined))).toEqual([0, 1, 2]);
   });
 
   it('applies a hook: a replaced weight and an added delta', () => {

@@ -10,7 +10,7 @@
  *    loss can run the classifier in row chunks (fused-loss.ts) and never hold the
  *    [batch·seq, vocab] logits (1 GiB+ for s15 at batch 8 × 256).
  */
-import { applyRope, linear, rmsNorm, ropeBase, ropeTensors, scaledDotProductAttention, trainingMask, type Model } from '@chainlm/model';
+import { applyRope, linear, packedPositions, rmsNorm, ropeBase, ropeTensors, scaledDotProductAttention, trainingMask, type Model } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 
 export interface LinearHook {
@@ -46,20 +46,6 @@ function project(hooks: LinearHooks, module: string, x: tf.Tensor2D, weight: tf.
   if (bias) y = tf.add(y, bias);
   if (hook?.delta) y = tf.add(y, hook.delta(x));
   return y;
-}
-
-/** Positions 0..T-1 per row, restarting where the segment id changes (as the model's forward). */
-export function packedPositions(batch: number, length: number, segmentIds: ArrayLike<number> | undefined): Int32Array {
-  const positions = new Int32Array(batch * length);
-  for (let row = 0; row < batch; row++) {
-    let position = 0;
-    for (let column = 0; column < length; column++) {
-      const index = row * length + column;
-      if (column > 0 && segmentIds && segmentIds[index] !== segmentIds[index - 1]) position = 0;
-      positions[index] = position++;
-    }
-  }
-  return positions;
 }
 
 /** tokenIds [B, T] int32 → final-normed hidden states [B·T, dim]. Call inside tf.tidy. */
