@@ -20,21 +20,14 @@ import { baseTokenizerPath, modelConfigFor, writeRunSpec, type RunSpec } from '.
 import { RunStore } from './run-store.js';
 import { runTrainer, type TrainResult } from './trainer.js';
 
-export interface RunSummary {
+/** The trainer's result without its weights, plus where the run lives and how it ran. */
+export interface RunSummary extends Omit<TrainResult, 'weights'> {
   run: string;
   dir: string;
   method: string;
-  steps: number;
-  initialValLoss: number;
-  finalTrainLoss: number;
-  finalValLoss: number;
-  finalValPerplexity: number;
-  tokensPerSecond: number;
-  checkpoint: string;
   adapter?: string;
   workers: number;
   parameters: number;
-  elapsedSeconds: number;
   tokenizer: string;
   memory?: { baseFp32Bytes: number; baseStoredBytes: number };
 }
