@@ -30,3 +30,10 @@ export function tinySpec(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
     ...overrides,
   };
 }
+
+/** Largest |a[i] - b[i]|: how far two logit or weight arrays are apart. */
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let index = 0; index < a.length; index++) worst = Math.max(worst, Math.abs(a[index] - b[index]));
+  return worst;
+}

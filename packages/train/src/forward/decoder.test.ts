@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { maskedCrossEntropySum } from '../loop/loss.js';
 import { SeededRandom } from '@chainlm/core';
 import * as frozenModule from './decoder.js';
+import { maxAbsDifference } from '../__tests__/fixtures.js';
 import { decoderHidden } from './decoder.js';
 import { classifierLossSum, classifierLossSumWithGrad } from './fused-loss.js';
 
@@ -15,12 +16,6 @@ const rng = new SeededRandom(5);
 const targets = Int32Array.from({ length: batch * seq }, () => rng.below(config.vocabSize));
 const mask = Float32Array.from({ length: batch * seq }, (_, index) => (index % 5 === 2 ? 0 : 1));
 const segmentIds = [0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 2, 2];
-
-function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let index = 0; index < a.length; index++) worst = Math.max(worst, Math.abs(a[index] - b[index]));
-  return worst;
-}
 
 beforeAll(async () => {
   await initBackend();

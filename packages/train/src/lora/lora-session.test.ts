@@ -12,7 +12,7 @@ import { openRegistry, resolveHome } from '@chainlm/core';
 import { classifierMatrix, createModel, forward, linear, loadHfFolder, parseHfConfig } from '@chainlm/model';
 import { initBackend, tf } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { storyTexts } from '../__tests__/fixtures.js';
+import { maxAbsDifference, storyTexts } from '../__tests__/fixtures.js';
 import { readCheckpointWeights } from '../checkpoint/checkpoint.js';
 import { parseTrainConfig } from '../config/load.js';
 import { decoderHidden } from '../forward/decoder.js';
@@ -28,12 +28,6 @@ const root = mkdtempSync(join(tmpdir(), 'chainlm-train-lora-e2e-'));
 const home = resolveHome({ CHAINLM_HOME: join(root, 'home') });
 const shape = { hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 2, numKvHeads: 1 };
 let lora: RunSummary;
-
-function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let index = 0; index < a.length; index++) worst = Math.max(worst, Math.abs(a[index] - b[index]));
-  return worst;
-}
 
 beforeAll(async () => {
   await initBackend();
