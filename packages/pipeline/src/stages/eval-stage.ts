@@ -1,6 +1,7 @@
 /** `uses: eval` — an OpenCompass-style evaluation of a model folder (± adapter) in-process. */
-import { existsSync } from 'node:fs';
-import { ChainlmError } from '@chainlm/core';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChainlmError, stableHash } from '@chainlm/core';
 import { buildRunConfig, runEval } from '@chainlm/eval';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
@@ -25,6 +26,15 @@ const schema = z.strictObject({
   limit: z.number().int().positive().optional(),
 });
 
+/** Size and modification time of a model folder's weight and config files, hashed. */
+function modelFingerprint(folder: string): string {
+  const files = readdirSync(folder).filter((file) => /\.(safetensors|json|bin)$/.test(file)).sort();
+  return stableHash(files.map((file) => {
+    const stat = statSync(join(folder, file));
+    return [file, stat.size, stat.mtimeMs];
+  })).slice(0, 10);
+}
+
 export const evalStage: StageKind = {
   name: 'eval',
   description: 'evaluate a model folder (optionally with a LoRA adapter) on dataset configs; rows of the summary table as outputs',
@@ -39,7 +49,10 @@ export const evalStage: StageKind = {
       : { type: 'openai', abbr: options.abbr ?? options.name, ...options.endpoint };
     const config = buildRunConfig(
       {
-        name: options.name,
+        // chainlm-eval resumes a run of the same name from its saved predictions; the
+        // model's files are part of the name, so a retrained model is never scored
+        // with the predictions of the one before it (a crashed eval still resumes).
+        name: options.model !== undefined ? `${options.name}-${modelFingerprint(options.model)}` : options.name,
         models: [model as never],
         datasets: options.datasets as never,
         presets: options.presets,
