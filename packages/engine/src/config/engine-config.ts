@@ -21,7 +21,7 @@ export const engineConfigSchema = z.strictObject({
   capToUsable: z.boolean().default(true),
   /** float32, or int8 with one scale per token and KV head. */
   kvCacheDtype: z.enum(['float32', 'int8']).default('float32'),
-  /** Where float K/V live: host (Float32Array pools; what auto picks, measured faster), wasm-heap (in-place tensor pools + tf.gather, wasm only). */
+  /** Where float K/V live: host (Float32Array pools; what auto picks), wasm-heap (in-place tensor pools read by in-heap block-run copies, wasm only). */
   kvStore: z.enum(['auto', 'wasm-heap', 'host']).default('auto'),
   enablePrefixCaching: z.boolean().default(true),
   /** Longest sequence (prompt + output) accepted; default the model's maxPositionEmbeddings. */

@@ -61,6 +61,23 @@ export function scatterRows(pool: Float32Array, rows: Float32Array, slots: Int32
   }
 }
 
+/** The tfjs-wasm backend methods the wasm-heap store allocates its reads with. */
+interface WasmBackendInternals {
+  makeOutput(shape: number[], dtype: 'float32'): tfTypes.TensorInfo;
+  typedArrayFromHeap(info: tfTypes.TensorInfo): Float32Array;
+}
+
+/** Calls visit(first slot, count) per run: consecutive slots (a block run) or consecutive padding (−1). */
+export function forEachRun(slots: Int32Array, visit: (slot: number, count: number) => void): void {
+  for (let index = 0; index < slots.length; ) {
+    let end = index + 1;
+    if (slots[index] < 0) while (end < slots.length && slots[end] < 0) end++;
+    else while (end < slots.length && slots[end] === slots[end - 1] + 1) end++;
+    visit(slots[index], end - index);
+    index = end;
+  }
+}
+
 /** Copies whole blocks inside one head-major pool. */
 export function copyPoolBlocks(pool: Float32Array | Int8Array, copies: readonly BlockCopy[], numKvHeads: number, rowSize: number, blockSize: number, slotCount: number): void {
   const run = blockSize * rowSize;
@@ -97,10 +114,33 @@ export class WasmHeapKvStore implements KvStore {
   }
 
   read(layer: number, slots: Int32Array) {
-    return tf.tidy(() => {
-      const indices = tf.tensor1d(slots.map((slot) => Math.max(slot, 0)), 'int32'); // padding −1 → any valid row
-      return { k: tf.gather(this.pools[layer].k, indices, 1), v: tf.gather(this.pools[layer].v, indices, 1) };
-    });
+    return { k: this.gather(this.pools[layer].k, slots), v: this.gather(this.pools[layer].v, slots) };
+  }
+
+  /**
+   * Block runs copied inside the wasm heap (one memmove each, no JS objects) into a
+   * freshly allocated output tensor — not tf.gather, whose wasm kernel walks element
+   * by element. Padding (−1) is zeroed: fresh heap memory may hold any bit pattern.
+   */
+  private gather(pool: tfTypes.Tensor3D, slots: Int32Array): tfTypes.Tensor3D {
+    const { numKvHeads, headDim } = this.shape;
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const info = backend.makeOutput([numKvHeads, slots.length, headDim], 'float32'); // malloc, may grow memory
+    const out = backend.typedArrayFromHeap(info); // views taken after the malloc
+    const source = tensorValues(pool);
+    const heap = new Float32Array(out.buffer);
+    const outBase = out.byteOffset / 4;
+    const poolBase = source.byteOffset / 4;
+    const slotCount = numSlots(this.shape);
+    for (let head = 0; head < numKvHeads; head++) {
+      let to = outBase + head * slots.length * headDim;
+      forEachRun(slots, (slot, count) => {
+        if (slot < 0) heap.fill(0, to, to + count * headDim);
+        else heap.copyWithin(to, poolBase + (head * slotCount + slot) * headDim, poolBase + (head * slotCount + slot + count) * headDim);
+        to += count * headDim;
+      });
+    }
+    return tf.engine().makeTensorFromTensorInfo(info) as tfTypes.Tensor3D;
   }
 
   copyBlocks(copies: readonly BlockCopy[]): void {
@@ -149,21 +189,12 @@ export class HostKvStore implements KvStore {
     for (let head = 0; head < numKvHeads; head++) {
       const base = head * slotCount;
       let to = head * slots.length * headDim;
-      // Consecutive slots (a block run) are one contiguous copy; padding (−1) is
-      // skipped, leaving earlier reads' finite values there (masked out, so they only
-      // need to be finite: 0 · value = 0 in the probabilities' product).
-      for (let index = 0; index < slots.length; ) {
-        let end = index + 1;
-        if (slots[index] < 0) {
-          while (end < slots.length && slots[end] < 0) end++;
-        } else {
-          while (end < slots.length && slots[end] === slots[end - 1] + 1) end++;
-          const from = (base + slots[index]) * headDim;
-          out.set(pool.subarray(from, from + (end - index) * headDim), to);
-        }
-        to += (end - index) * headDim;
-        index = end;
-      }
+      // Padding (−1) is skipped, leaving earlier reads' finite values there (masked
+      // out, so they only need to be finite: 0 · value = 0 in the probabilities' product).
+      forEachRun(slots, (slot, count) => {
+        if (slot >= 0) out.set(pool.subarray((base + slot) * headDim, (base + slot + count) * headDim), to);
+        to += count * headDim;
+      });
     }
     return stagedTensor(out, size, [numKvHeads, slots.length, headDim]);
   }
