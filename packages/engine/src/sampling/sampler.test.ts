@@ -61,3 +61,39 @@ describe('sampling rules, one at a time', () => {
     expect(() => parseSamplingParams({ bogus: 1 } as never)).toThrow(/request\.sampling/);
   });
 });
+
+/** The rules written the plain way (sort the whole vocabulary), to check the fast paths against. */
+function referenceCandidates(logits: Float32Array, topP: number, minP: number, temperature: number): number[] {
+  const ids = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+  const weights = ids.map((id) => Math.exp((logits[id] - logits[ids[0]]) / temperature));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  let keep = 0;
+  for (let cumulative = 0; keep < ids.length; ) {
+    cumulative += weights[keep++];
+    if (cumulative >= topP * total) break;
+  }
+  return ids.slice(0, keep).filter((_, index) => weights[index] >= minP * weights[0]);
+}
+
+describe('fast candidate paths on a 32 000 vocabulary', () => {
+  let state = 7;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const vocabRow = (spread: number) => Float32Array.from({ length: 32_000 }, () => spread * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+
+  it.each([
+    // peaked rows stop at a 64/256-entry prefix; the flat row needs most of the vocabulary (full-sort fallback)
+    [4, 0.9, 0, 0.8],
+    [2, 0.95, 0, 1],
+    [0.05, 0.9, 0, 1],
+    [4, 1, 0.05, 0.7],
+    [1, 0.9, 0.2, 1.3],
+  ])('spread %s, topP %s, minP %s, T %s: same ids in the same order as sorting the vocabulary', (spread, topP, minP, temperature) => {
+    const logits = vocabRow(spread);
+    logits[123] = logits[4567] = Math.max(...logits.subarray(0, 1000)); // a tie: lower id first
+    const { ids, weights } = filterCandidates(logits, parseSamplingParams({ topP, minP, temperature }));
+    const expected = referenceCandidates(logits, topP, minP, temperature);
+    if (minP > 0 && topP === 1) expect([...ids].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
+    else expect(ids).toEqual(expected);
+    expect(weights).toHaveLength(ids.length);
+  });
+});
