@@ -6,8 +6,8 @@
  *   clean     — nfkc, strip-control, length, pii, repetition
  *   dedup     — exact + MinHash/LSH near-dedup
  *   tokenize  — GPT-2 BPE on worker threads (one per core) + packing into Arrow shards
- * then, for comparison, clean + dedup as one recipe (one pass) and clean + dedup with
- * no worker threads, and writes a table of throughputs and ratios to
+ * then, for comparison, clean + dedup as one recipe (one pass) and clean + dedup on
+ * one worker thread per core, and writes a table of throughputs and ratios to
  * docs/benchmarks/data.md.
  */
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveHome } from '@chainlm/core';
-import { cleanDataset, ingest, parseRecipe, tokenizeDataset } from '@chainlm/data';
+import { cleanDataset, defaultCleanWorkers, ingest, parseRecipe, tokenizeDataset } from '@chainlm/data';
 import { generateCorpus } from './generate-corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,11 +74,11 @@ async function main(): Promise<void> {
     operators: [{ op: 'nfkc' }, { op: 'strip-control' }, { op: 'length', minChars: 100 }, { op: 'pii' }, { op: 'repetition', ngram: 10, maxRatio: 0.3 }],
   });
   const [cleaned, cleanSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean', recipe: cleanRecipe, replace: true }));
-  rows.push({ stage: `clean (nfkc, control, length, pii, repetition; ${availableParallelism()} workers)`, seconds: cleanSeconds, bytes, records: cleaned.read, cpuSeconds: lastCpu });
+  rows.push({ stage: `clean (nfkc, control, length, pii, repetition; ${defaultCleanWorkers()} workers)`, seconds: cleanSeconds, bytes, records: cleaned.read, cpuSeconds: lastCpu });
 
   const dedupRecipe = parseRecipe({ operators: [{ op: 'exact-dedup' }, { op: 'near-dedup', threshold: 0.8 }] });
   const [deduped, dedupSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean', output: 'bench-dedup', recipe: dedupRecipe, replace: true, step: 'dedup' }));
-  rows.push({ stage: `dedup (exact + MinHash/LSH; ${availableParallelism()} workers)`, seconds: dedupSeconds, bytes, records: deduped.read, cpuSeconds: lastCpu });
+  rows.push({ stage: `dedup (exact + MinHash/LSH; ${defaultCleanWorkers()} workers)`, seconds: dedupSeconds, bytes, records: deduped.read, cpuSeconds: lastCpu });
 
   const [shards, tokenizeSeconds] = await timed(() =>
     tokenizeDataset({ home, input: 'bench-dedup', output: 'bench-tok', tokenizer, seqLen: 1024, replace: true }),
@@ -92,12 +92,13 @@ async function main(): Promise<void> {
   const fusedRecipe = parseRecipe({ operators: [...cleanRecipe.operators, ...dedupRecipe.operators] });
   const [fused, fusedSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-fused', recipe: fusedRecipe, replace: true }));
   rows.push({ stage: 'variant: clean + dedup as one recipe (one pass)', seconds: fusedSeconds, bytes, records: fused.read, cpuSeconds: lastCpu });
-  const [, cleanHereSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean-0', recipe: cleanRecipe, replace: true, workers: 0 }));
-  const cleanHereCpu = lastCpu;
-  const [, dedupHereSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean-0', output: 'bench-dedup-0', recipe: dedupRecipe, replace: true, workers: 0 }));
-  rows.push({ stage: 'variant: clean, dedup on the main thread only (workers 0)', seconds: cleanHereSeconds + dedupHereSeconds, bytes, records: cleaned.read, cpuSeconds: cleanHereCpu + lastCpu });
-  rows.push({ stage: 'reference: clean, dedup with workers (rows 3 + 4)', seconds: cleanSeconds + dedupSeconds, bytes, records: cleaned.read, cpuSeconds: rows[2].cpuSeconds + rows[3].cpuSeconds });
-  for (const name of ['bench-fused', 'bench-clean-0', 'bench-dedup-0']) rmSync(home.path('datasets', name), { recursive: true, force: true });
+  const threads = availableParallelism();
+  const [, cleanThreadsSeconds] = await timed(() => cleanDataset({ home, input: 'bench-raw', output: 'bench-clean-w', recipe: cleanRecipe, replace: true, workers: threads }));
+  const cleanThreadsCpu = lastCpu;
+  const [, dedupThreadsSeconds] = await timed(() => cleanDataset({ home, input: 'bench-clean-w', output: 'bench-dedup-w', recipe: dedupRecipe, replace: true, workers: threads }));
+  rows.push({ stage: `variant: clean, dedup on ${threads} worker threads (--workers ${threads})`, seconds: cleanThreadsSeconds + dedupThreadsSeconds, bytes, records: cleaned.read, cpuSeconds: cleanThreadsCpu + lastCpu });
+  rows.push({ stage: `reference: clean, dedup as run above (rows 3 + 4)`, seconds: cleanSeconds + dedupSeconds, bytes, records: cleaned.read, cpuSeconds: rows[2].cpuSeconds + rows[3].cpuSeconds });
+  for (const name of ['bench-fused', 'bench-clean-w', 'bench-dedup-w']) rmSync(home.path('datasets', name), { recursive: true, force: true });
   const dedupDropped = deduped.operators.map((step) => `${step.op} −${step.dropped}`).join(', ');
   writeReport(rows, readSeconds, { dedupDropped, cleanDropped: cleaned.dropped, tokens: shards.tokens });
 }

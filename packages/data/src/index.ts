@@ -35,7 +35,7 @@ export { readRecords, readQuarantine, type QuarantineRow } from './store/read-re
 export { runSql, type SqlResult } from './store/sql.js';
 export { exportDataset, exportFormats, type ExportFormat } from './store/export-dataset.js';
 export { datasetStats, type DatasetStats } from './stats/dataset-stats.js';
-export { cleanDataset, type CleanOptions } from './clean/clean-dataset.js';
+export { cleanDataset, defaultCleanWorkers, type CleanOptions } from './clean/clean-dataset.js';
 export type { CleanReport, OperatorReport, DroppedExample } from './clean/clean-report.js';
 export { loadRecipe, parseRecipe, recipeSchema, type Recipe, type RecipeStep } from './clean/recipe.js';
 export { operators, type OperatorName } from './clean/operators/index.js';
