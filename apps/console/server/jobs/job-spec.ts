@@ -81,6 +81,8 @@ export const serveSpec = z.strictObject({
   port: z.number().int().min(1024).max(65535).optional(),
   maxSeqs: z.number().int().positive().optional(),
   maxBatchTokens: z.number().int().positive().optional(),
+  /** Weight-only quantization at load (chainlm-serve --quant). */
+  quant: z.enum(['w8a16', 'w4a16']).optional(),
 });
 
 export const jobSpecSchema = z.union([ingestSpec, cleanSpec, trainSpec, resumeSpec, exportSpec, evalSpec, serveSpec]);

@@ -118,6 +118,7 @@ async function planServe(spec: Spec<'serve'>): Promise<PlannedJob> {
   const args = [model, '--port', String(port), '--host', '127.0.0.1', '--model-name', name];
   if (spec.maxSeqs !== undefined) args.push('--max-seqs', String(spec.maxSeqs));
   if (spec.maxBatchTokens !== undefined) args.push('--max-batch-tokens', String(spec.maxBatchTokens));
+  if (spec.quant !== undefined) args.push('--quant', spec.quant);
   return { steps: [{ cli: 'chainlm-serve', args, label: 'serve' }], outputs: { deployment: name, url: `http://127.0.0.1:${port}`, model } };
 }
 

@@ -91,12 +91,13 @@ function DeployForm() {
   const [model, setModel] = useState<string | null>(null);
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
+  const [quant, setQuant] = useState<string>('none');
   const [error, setError] = useState<unknown>();
   const choices = [...new Map((models.data?.artifacts ?? []).filter((artifact) => artifact.path).map((artifact) => [artifact.path!, { value: artifact.path!, label: artifact.name }])).values()];
   const submit = async () => {
     setError(undefined);
     try {
-      const { job } = await api<{ job: Job }>('/api/jobs', { body: { kind: 'serve', model: path.trim() || model, ...(name.trim() ? { name: name.trim() } : {}) } });
+      const { job } = await api<{ job: Job }>('/api/jobs', { body: { kind: 'serve', model: path.trim() || model, ...(name.trim() ? { name: name.trim() } : {}), ...(quant !== 'none' ? { quant } : {}) } });
       setQuery('deployment', job.id);
     } catch (caught) {
       setError(caught);
@@ -111,8 +112,20 @@ function DeployForm() {
         <Select label="Model" placeholder={choices.length === 0 ? 'no models yet: export a training run' : 'pick one'} data={choices} value={model} onChange={setModel} searchable data-testid="deploy-model" />
         <TextInput label="…or an HF model folder" value={path} onChange={(event) => setPath(event.currentTarget.value)} />
         <TextInput label="Name (what clients send as model)" placeholder="default: the folder name" value={name} onChange={(event) => setName(event.currentTarget.value)} />
+        <Select
+          label="Weight quantization"
+          data={[
+            { value: 'none', label: 'none (float32)' },
+            { value: 'w8a16', label: 'W8A16 (int8 weights, group scales)' },
+            { value: 'w4a16', label: 'W4A16 (int4 weights, group scales)' },
+          ]}
+          value={quant}
+          onChange={(value) => setQuant(value ?? 'none')}
+          allowDeselect={false}
+          data-testid="deploy-quant"
+        />
         <Text size="xs" c="dimmed">
-          Quantization and replicas are not offered: chainlm-serve does not wire --quant/--replicas to the engine yet.
+          Replicas are not offered yet: chainlm-serve does not wire --replicas to the engine's worker replicas.
         </Text>
         <Group>
           <Button onClick={submit} data-testid="deploy-submit">
