@@ -32,9 +32,9 @@ const partChars = 64 << 20;
 /**
  * Worker threads when none are asked for. The main thread stays busy reading, deciding
  * and appending, and DuckDB compresses on its own threads, so workers only pay off on
- * cores beyond those: on the 2-core benchmark machine, 2 workers took 30 % more CPU
- * (records are copied to the workers) and were not faster (slower under load), so
- * there the default is this thread alone. (More cores: unmeasured.)
+ * cores beyond those: on the shared 2-core benchmark machine, 2 workers took 20–30 %
+ * more CPU (records are copied to the workers) and were slower in 11 of 14 paired runs
+ * (faster in 3), so there the default is this thread alone. (More cores: unmeasured.)
  */
 export function defaultCleanWorkers(): number {
   const cores = availableParallelism();
