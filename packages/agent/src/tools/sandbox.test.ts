@@ -76,7 +76,9 @@ describe.skipIf(!python)('python sandbox (subprocess)', () => {
   });
 
   it('stops unbounded allocation', async () => {
-    const error = failureOf(await invokeTool(py, { code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(50_000_000))' }));
+    // A generous time limit, so that on a loaded machine (slow page faults) the memory limit is still what stops it.
+    const roomy = createPythonInterpreterTool({ timeLimitMs: 30_000, memoryLimitBytes: 256 * 1024 * 1024 });
+    const error = failureOf(await invokeTool(roomy, { code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(50_000_000))' }, { timeoutMs: 60_000 }));
     expect(error.code).toBe('memory-limit');
   });
 
