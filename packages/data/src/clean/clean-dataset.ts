@@ -33,8 +33,8 @@ const partChars = 64 << 20;
  * Worker threads when none are asked for. The main thread stays busy reading, deciding
  * and appending, and DuckDB compresses on its own threads, so workers only pay off on
  * cores beyond those: on the shared 2-core benchmark machine, 2 workers took 20–30 %
- * more CPU (records are copied to the workers) and were slower in 11 of 14 paired runs
- * (faster in 3), so there the default is this thread alone. (More cores: unmeasured.)
+ * more CPU (records are copied to the workers) and were slower in 11 of 15 paired runs
+ * (faster in 4), so there the default is this thread alone. (More cores: unmeasured.)
  */
 export function defaultCleanWorkers(): number {
   const cores = availableParallelism();
