@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@chainlm/runtime';
 import { createModel, presetConfig, type Model } from '@chainlm/model';
-import { compareBatching, medianResult, warmUpTrace } from './dynamic-compare.js';
-import type { DynamicResult } from './dynamic-bench.js';
-
-const result = (requestsPerSecond: number): DynamicResult => ({ policy: 'static', requests: 1, seconds: 1, requestsPerSecond, outputTokensPerSecond: 0, ttftP50Ms: 0, ttftP99Ms: 0, latencyP50Ms: 0, latencyP99Ms: 0 });
+import { compareBatching, medianIndex, warmUpTrace } from './dynamic-compare.js';
 
 describe('dynamic comparison helpers', () => {
-  it('medianResult picks the middle round by request throughput (lower middle when even)', () => {
-    expect(medianResult([result(5), result(1), result(3)]).requestsPerSecond).toBe(3);
-    expect(medianResult([result(4), result(1), result(3), result(2)]).requestsPerSecond).toBe(2);
-    expect(medianResult([result(7)]).requestsPerSecond).toBe(7);
+  it('medianIndex picks the middle value (lower middle when even)', () => {
+    expect(medianIndex([5, 1, 3])).toBe(2);
+    expect(medianIndex([4, 1, 3, 2])).toBe(3);
+    expect(medianIndex([7])).toBe(0);
+    expect(medianIndex([2, 2, 2])).toBe(1);
   });
 
   it('warmUpTrace keeps the first requests, all arriving at once', () => {
@@ -31,13 +29,14 @@ describe('compareBatching', () => {
   });
   afterAll(() => model.dispose());
 
-  it('alternates which policy runs first and reports each policy’s median round', async () => {
+  it('alternates which policy runs first and reports the round with the median ratio', async () => {
     const trace = [0, 0, 0, 0].map((arrivalMs, index) => ({ arrivalMs, inputLength: 3 + index, outputLength: 2 + 2 * index }));
     const comparison = await compareBatching(model, trace, { maxSeqs: 2, rounds: 3, warmUp: true });
     expect(comparison.rounds.map((round) => round.first)).toEqual(['continuous', 'static', 'continuous']);
-    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[1];
-    expect(comparison.continuous.requestsPerSecond).toBe(middle(comparison.rounds.map((round) => round.continuous)));
-    expect(comparison.static.requestsPerSecond).toBe(middle(comparison.rounds.map((round) => round.static)));
+    const ratios = comparison.rounds.map((round) => round.continuous / round.static);
+    const median = comparison.rounds[ratios.indexOf([...ratios].sort((a, b) => a - b)[1])];
+    expect(comparison.continuous.requestsPerSecond).toBe(median.continuous);
+    expect(comparison.static.requestsPerSecond).toBe(median.static);
     expect(comparison.continuous.policy).toBe('continuous');
     expect(comparison.static.policy).toBe('static');
     expect(comparison.ratio).toBeCloseTo(comparison.continuous.requestsPerSecond / comparison.static.requestsPerSecond, 1);

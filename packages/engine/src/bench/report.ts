@@ -21,7 +21,7 @@ export function suiteMarkdown(result: SuiteResult, command: string, machine: str
       [run.continuous, run.static].map((entry) => [run.arrival, entry.policy, entry.requests, entry.seconds, entry.requestsPerSecond, entry.outputTokensPerSecond, entry.ttftP50Ms, entry.ttftP99Ms, entry.latencyP50Ms, entry.latencyP99Ms, entry.policy === 'continuous' ? `**${run.ratio}x**` : '1x']),
     );
     parts.push(
-      `### Dynamic: request trace, continuous vs static batching (same engine, same run)\n\nAfter one untimed warm-up pass of both policies, rounds alternate which policy runs first; each row is that policy's median round by req/s, and the ratio is of the two medians. Trace: ${result.dynamic[0].traceSource}; shape ${result.dynamic[0].shape}.`,
+      `### Dynamic: request trace, continuous vs static batching (same engine, same run)\n\nAfter one untimed warm-up pass of both policies, rounds alternate which policy runs first; the rows are the round with the median continuous/static ratio (per-round numbers go to stderr). Trace: ${result.dynamic[0].traceSource}; shape ${result.dynamic[0].shape}.`,
       table(['arrival', 'batching', 'requests', 'seconds', 'req/s', 'out tok/s', 'TTFT p50 ms', 'TTFT p99 ms', 'latency p50 ms', 'latency p99 ms', 'req/s ratio'], rows),
     );
   }

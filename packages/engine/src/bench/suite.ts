@@ -33,7 +33,7 @@ export interface SuiteOptions {
   dynamicArrivals?: TraceOptions['arrival'][];
   dynamicMaxInput?: number;
   dynamicMaxOutput?: number;
-  /** Dynamic: timed rounds per arrival mode, alternating which policy runs first; medians reported (default 3). */
+  /** Dynamic: timed rounds per arrival mode, alternating which policy runs first; the median-ratio round is reported (default 3). */
   dynamicRounds?: number;
 }
 
@@ -79,7 +79,7 @@ export async function runSuite(options: SuiteOptions, log: (line: string) => voi
       const comparison = await compareBatching(model, trace.requests, { maxSeqs: options.dynamicMaxSeqs, rounds: options.dynamicRounds ?? 3, warmUp: result.dynamic.length === 0 }, log);
       const run: DynamicRun = { arrival, shape: 'tiny', traceSource: trace.source, continuous: comparison.continuous, static: comparison.static, ratio: comparison.ratio };
       result.dynamic.push(run);
-      log(`dynamic ${arrival} (median of ${comparison.rounds.length} rounds): continuous ${run.continuous.requestsPerSecond} req/s, static ${run.static.requestsPerSecond} req/s, ratio ${run.ratio}`);
+      log(`dynamic ${arrival} (median-ratio round of ${comparison.rounds.length}): continuous ${run.continuous.requestsPerSecond} req/s, static ${run.static.requestsPerSecond} req/s, ratio ${run.ratio}`);
     }
     model.dispose();
   }

@@ -32,7 +32,7 @@ const bench = defineCommand({
     requests: { type: 'number', description: 'dynamic: requests in the trace', default: 64 },
     rate: { type: 'number', description: 'dynamic: Poisson arrivals per second (above capacity, so batching policy shows)', default: 32 },
     maxSeqs: { type: 'number', description: 'dynamic: running sequences (= static batch size)', default: 16 },
-    rounds: { type: 'number', description: 'dynamic: timed rounds per arrival mode, alternating which policy runs first (median reported)', default: 3 },
+    rounds: { type: 'number', description: 'dynamic: timed rounds per arrival mode, alternating which policy runs first (the median-ratio round is reported)', default: 3 },
     write: { type: 'boolean', description: 'write the tables into docs/benchmarks/engine.md' },
     section: { type: 'string', description: 'name of the doc section --write replaces (default: the kind)' },
   },
