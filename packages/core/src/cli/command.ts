@@ -100,7 +100,7 @@ export async function runProgram(program: Program, argv: string[], io: { stdout?
   }
   let command = program.commands.find((candidate) => candidate.name === first);
   let args = rest;
-  if (!command && program.defaultCommand && !first.startsWith('-') === true) {
+  if (!command && program.defaultCommand && !first.startsWith('-')) {
     command = program.commands.find((candidate) => candidate.name === program.defaultCommand);
     args = argv;
   }

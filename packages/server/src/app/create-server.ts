@@ -138,7 +138,7 @@ function toApiError(error: unknown): ApiError {
   }
   const status = (error as { statusCode?: number }).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return new ApiError(status === 413 ? 'invalidRequest' : status === 415 ? 'invalidRequest' : 'invalidRequest', (error as Error).message);
+    return new ApiError('invalidRequest', (error as Error).message);
   }
   return new ApiError('internal', 'internal server error');
 }
