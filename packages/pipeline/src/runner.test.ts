@@ -144,6 +144,22 @@ describe('runPipeline', () => {
     expect(calls).toEqual(['twice', 'four']);
   });
 
+  it('always runs an alwaysRun kind, and skips kinds named in skipKinds', async () => {
+    const { home, registry, spec } = setup();
+    const calls: string[] = [];
+    const kinds = makeKinds(calls);
+    kinds.set('double', { ...kinds.get('double')!, alwaysRun: true });
+    await runPipeline(spec, { kinds, home, registry });
+    calls.length = 0;
+    const again = await runPipeline(spec, { kinds, home, registry });
+    expect(calls).toEqual(['twice', 'four']);
+    expect(again.stages.map((stage) => stage.status)).toEqual(['skipped', 'done', 'done']);
+    calls.length = 0;
+    const skipped = await runPipeline(spec, { kinds, home, registry, skipKinds: ['double'] });
+    expect(calls).toEqual([]);
+    expect(skipped.stages.map((stage) => stage.status)).toEqual(['skipped', 'skipped', 'skipped']);
+  });
+
   it('rejects unknown kinds and references to later stages', async () => {
     const { home, registry } = setup();
     const kinds = makeKinds([]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry, parseConfigText, resolveHome } from '@chainlm/core';
 import { openShards } from '@chainlm/data';
 import { runPipeline } from '../runner.js';
+import { closeServers } from './serve-stage.js';
 import { pipelineSchema } from '../schema.js';
 import { builtinStageKinds } from './index.js';
 
@@ -64,6 +65,9 @@ stages:
   - name: quantize
     uses: quantize
     with: { model: "\${stages.pretrain.model}", bits: 8, groupSize: 16, newTokens: 4 }
+  - name: serve
+    uses: serve
+    with: { model: "\${stages.pretrain.model}", name: mini, port: 0 }
 `;
 
 describe('data stage kinds', () => {
@@ -98,7 +102,14 @@ describe('data stage kinds', () => {
     const lineage = await registry.lineage('dataset:stories-tok');
     expect(lineage!.up.map((entry) => entry.artifact.id)).toEqual(expect.arrayContaining(['dataset:stories-clean', 'dataset:stories']));
 
-    const again = await runPipeline(spec, { kinds, home, registry });
+    // The serve stage left a live OpenAI-compatible server with a deployment record.
+    const url = String(report.stages[10].outputs.url);
+    const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((model) => model.id)).toEqual(['mini']);
+    expect((await registry.list({ kind: 'deployment' })).map((artifact) => artifact.name)).toEqual(['mini-mini']);
+    await closeServers();
+
+    const again = await runPipeline(spec, { kinds, home, registry, skipKinds: ['serve'] });
     expect(again.stages.every((stage) => stage.status === 'skipped')).toBe(true);
   }, 300_000);
 });
