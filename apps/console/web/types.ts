@@ -94,6 +94,8 @@ export interface Deployment {
   status: JobStatus;
   ready: boolean;
   createdAt: string;
+  replicas: number;
+  quant: string | null;
 }
 
 export interface EngineSnapshot {

@@ -3,7 +3,11 @@
  * steps run one after another by the job runner (job-runner.ts); the step list is
  * built here from the spec, so the console runs exactly what a user would type.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+
+/** Engine replicas are worker threads, one per core at most: more would only share cores. */
+export const maxReplicas = availableParallelism();
 
 const safeName = z
   .string()
@@ -83,6 +87,13 @@ export const serveSpec = z.strictObject({
   maxBatchTokens: z.number().int().positive().optional(),
   /** Weight-only quantization at load (chainlm-serve --quant). */
   quant: z.enum(['w8a16', 'w4a16']).optional(),
+  /** Engine replicas behind one address (chainlm-serve --replicas), each with its own KV cache. */
+  replicas: z
+    .number()
+    .int('a whole number of replicas')
+    .min(1, 'at least 1 replica')
+    .max(maxReplicas, `at most ${maxReplicas} replicas (one per CPU core of this machine)`)
+    .default(1),
 });
 
 export const jobSpecSchema = z.union([ingestSpec, cleanSpec, trainSpec, resumeSpec, exportSpec, evalSpec, serveSpec]);

@@ -119,6 +119,8 @@ async function planServe(spec: Spec<'serve'>): Promise<PlannedJob> {
   if (spec.maxSeqs !== undefined) args.push('--max-seqs', String(spec.maxSeqs));
   if (spec.maxBatchTokens !== undefined) args.push('--max-batch-tokens', String(spec.maxBatchTokens));
   if (spec.quant !== undefined) args.push('--quant', spec.quant);
+  // One replica is chainlm-serve's default; the flag is written only when it changes something.
+  if (spec.replicas > 1) args.push('--replicas', String(spec.replicas));
   return { steps: [{ cli: 'chainlm-serve', args, label: 'serve' }], outputs: { deployment: name, url: `http://127.0.0.1:${port}`, model } };
 }
 

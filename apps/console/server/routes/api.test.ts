@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ChainlmHome } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,10 +113,14 @@ describe('console API (in-process)', () => {
     expect(both.json().error.message).toBe('preset: give exactly one of preset or yaml');
     const badName = await post('/api/jobs', { kind: 'ingest', dataset: '../etc', paths: ['a'] });
     expect(badName.json().error.message).toMatch(/^dataset: use letters, digits/);
-    const extra = await post('/api/jobs', { kind: 'serve', model: '/m', replicas: 2 });
+    const extra = await post('/api/jobs', { kind: 'serve', model: '/m', tensorParallel: 2 });
     expect(extra.statusCode).toBe(400);
+    const tooMany = await post('/api/jobs', { kind: 'serve', model: '/m', replicas: 10_000 });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.message).toMatch(/^replicas: at most \d+ replicas/);
     expect((await get('/api/jobs/nope')).statusCode).toBe(404);
     expect((await get('/api/deployments')).json()).toEqual({ deployments: [] });
+    expect((await get('/api/serve-options')).json()).toEqual({ maxReplicas: availableParallelism(), quantSchemes: ['w8a16', 'w4a16'] });
   });
 
   it('serves index.html for page routes and JSON 404s for unknown API routes', async () => {

@@ -32,14 +32,14 @@ describe('deployments API', () => {
   });
 
   it('lists a serve job that failed, refuses to chat with it, and records the deployment', async () => {
-    const started = await request('POST', '/api/jobs', { kind: 'serve', model: join(root, 'no-model'), name: 'ghost', port: 45999 });
+    const started = await request('POST', '/api/jobs', { kind: 'serve', model: join(root, 'no-model'), name: 'ghost', port: 45999, quant: 'w8a16' });
     expect(started.statusCode).toBe(201);
     const job = started.json().job;
     expect(job.outputs).toEqual({ deployment: 'ghost', url: 'http://127.0.0.1:45999', model: join(root, 'no-model') });
-    expect(job.steps[0].args).toEqual([join(root, 'no-model'), '--port', '45999', '--host', '127.0.0.1', '--model-name', 'ghost']);
+    expect(job.steps[0].args).toEqual([join(root, 'no-model'), '--port', '45999', '--host', '127.0.0.1', '--model-name', 'ghost', '--quant', 'w8a16']);
     expect((await settle(job.id)).status).toBe('failed');
     const list = (await request('GET', '/api/deployments')).json().deployments;
-    expect(list).toMatchObject([{ id: job.id, name: 'ghost', status: 'failed', ready: false }]);
+    expect(list).toMatchObject([{ id: job.id, name: 'ghost', status: 'failed', ready: false, replicas: 1, quant: 'w8a16' }]);
     const chat = await request('POST', `/api/deployments/${job.id}/chat`, { messages: [{ role: 'user', content: 'hi' }] });
     expect(chat.statusCode).toBe(409);
     expect(chat.json().error.message).toBe('deployment "ghost" is failed');

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { consoleErrors } from '../app/errors.js';
 import { parseInput } from '../jobs/parse-job-spec.js';
 import type { JobView } from '../jobs/job-store.js';
+import { maxReplicas, serveSpec } from '../jobs/job-spec.js';
 import { engineSnapshot } from '../readers/prometheus.js';
 import type { RouteContext } from './context.js';
 import { runAgentStream } from './agent-stream.js';
@@ -24,6 +25,15 @@ export interface DeploymentView {
   /** /health answered: the model is loaded and taking requests. */
   ready: boolean;
   createdAt: string;
+  /** Engine replicas behind the address (1 for jobs from before the spec had the field). */
+  replicas: number;
+  /** Weight quantization at load, null for float32. */
+  quant: string | null;
+}
+
+function servedAs(job: JobView): { replicas: number; quant: string | null } {
+  const spec = job.spec.kind === 'serve' ? job.spec : undefined;
+  return { replicas: spec?.replicas ?? 1, quant: spec?.quant ?? null };
 }
 
 const chatBody = z.looseObject({ messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1) });
@@ -49,6 +59,7 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
         status: job.status,
         ready: job.status === 'running' ? await healthy(job.outputs.url) : false,
         createdAt: job.createdAt,
+        ...servedAs(job),
       })),
     );
   const deployment = async (id: string): Promise<DeploymentView> => {
@@ -61,6 +72,9 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
     if (view.status !== 'running') throw consoleErrors.conflict(`deployment "${view.name}" is ${view.status}`, 'start it again from the Deployments page');
     return view;
   };
+
+  /** What the deploy form may offer: replicas 1..maxReplicas, these quantization schemes. */
+  app.get('/api/serve-options', async () => ({ maxReplicas, quantSchemes: serveSpec.shape.quant.unwrap().options }));
 
   app.get('/api/deployments', async () => ({ deployments: await views(supervisor.list().filter((job) => job.kind === 'serve')) }));
 

@@ -1,5 +1,5 @@
 /** Deployments: chainlm-serve processes started from a model folder, stopped with one click, their engines' live metrics. */
-import { Button, Grid, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Grid, Group, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { useJobs } from '../components/jobs-context';
@@ -44,12 +44,28 @@ export function DeploymentsPage() {
             {list.data && deployments.length === 0 ? <Empty title="Nothing deployed">Serve an exported model below; it gets an OpenAI-compatible endpoint on loopback.</Empty> : null}
             {deployments.length > 0 ? (
               <Table fz="xs" highlightOnHover data-testid="deployments-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>name</Table.Th>
+                    <Table.Th>status</Table.Th>
+                    <Table.Th>replicas</Table.Th>
+                    <Table.Th>weights</Table.Th>
+                    <Table.Th>endpoint</Table.Th>
+                    <Table.Th />
+                  </Table.Tr>
+                </Table.Thead>
                 <Table.Tbody>
                   {deployments.map((entry) => (
                     <Table.Tr key={entry.id} onClick={() => setQuery('deployment', entry.id)} style={{ cursor: 'pointer' }} bg={entry.id === selected ? 'var(--mantine-color-blue-light)' : undefined}>
                       <Table.Td>{entry.name}</Table.Td>
                       <Table.Td>
                         <StatusBadge status={entry.status === 'running' ? (entry.ready ? 'running' : 'starting') : entry.status === 'cancelled' ? 'stopped' : entry.status} />
+                      </Table.Td>
+                      <Table.Td data-testid="deployment-replicas">{entry.replicas}</Table.Td>
+                      <Table.Td>
+                        <Badge size="xs" variant="light" color={entry.quant ? 'grape' : 'gray'}>
+                          {entry.quant ?? 'fp32'}
+                        </Badge>
                       </Table.Td>
                       <Table.Td>{entry.url}/v1</Table.Td>
                       <Table.Td>
@@ -92,12 +108,14 @@ function DeployForm() {
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [quant, setQuant] = useState<string>('none');
+  const [replicas, setReplicas] = useState<number | string>(1);
+  const limits = useApi<{ maxReplicas: number }>('/api/serve-options');
   const [error, setError] = useState<unknown>();
   const choices = [...new Map((models.data?.artifacts ?? []).filter((artifact) => artifact.path).map((artifact) => [artifact.path!, { value: artifact.path!, label: artifact.name }])).values()];
   const submit = async () => {
     setError(undefined);
     try {
-      const { job } = await api<{ job: Job }>('/api/jobs', { body: { kind: 'serve', model: path.trim() || model, ...(name.trim() ? { name: name.trim() } : {}), ...(quant !== 'none' ? { quant } : {}) } });
+      const { job } = await api<{ job: Job }>('/api/jobs', { body: { kind: 'serve', model: path.trim() || model, ...(name.trim() ? { name: name.trim() } : {}), ...(quant !== 'none' ? { quant } : {}), replicas: typeof replicas === 'number' ? replicas : Number(replicas) } });
       setQuery('deployment', job.id);
     } catch (caught) {
       setError(caught);
@@ -124,9 +142,16 @@ function DeployForm() {
           allowDeselect={false}
           data-testid="deploy-quant"
         />
-        <Text size="xs" c="dimmed">
-          Replicas are not offered yet: chainlm-serve does not wire --replicas to the engine's worker replicas.
-        </Text>
+        <NumberInput
+          label="Replicas"
+          description={`engine copies behind one address, each on its own thread with its own KV cache (1–${limits.data?.maxReplicas ?? 1}, one per CPU core)`}
+          min={1}
+          max={limits.data?.maxReplicas ?? 1}
+          allowDecimal={false}
+          value={replicas}
+          onChange={setReplicas}
+          data-testid="deploy-replicas"
+        />
         <Group>
           <Button onClick={submit} data-testid="deploy-submit">
             Deploy
