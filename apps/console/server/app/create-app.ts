@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import { openRegistry, resolveHome } from '@chainlm/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { JobSupervisor } from '../jobs/supervisor.js';
+import { compareRoutes } from '../routes/compare-routes.js';
 import { datasetRoutes } from '../routes/dataset-routes.js';
 import { deploymentRoutes } from '../routes/deployment-routes.js';
 import { evalRoutes } from '../routes/eval-routes.js';
@@ -40,7 +41,7 @@ export async function createConsoleApp(input: ConsoleOptionsInput = {}): Promise
   });
   registerAuth(app, options.token);
   const context: RouteContext = { home, registry, supervisor, options };
-  for (const routes of [registryRoutes, datasetRoutes, runRoutes, evalRoutes, jobRoutes, deploymentRoutes]) await app.register(routes, context);
+  for (const routes of [registryRoutes, datasetRoutes, runRoutes, evalRoutes, compareRoutes, jobRoutes, deploymentRoutes]) await app.register(routes, context);
   app.get('/api/health', async () => ({ ok: true, home: home.root, web: webBuilt(options.webRoot) }));
   await registerWeb(app, options.webRoot);
   app.addHook('onClose', async () => supervisor.close());

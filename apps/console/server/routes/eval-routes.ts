@@ -1,7 +1,7 @@
-/** /api/evals: runs, the leaderboard (dataset × model), per-sample drill-down, comparison of two runs. */
+/** /api/evals: runs, the leaderboard (dataset × model), per-sample drill-down (comparing two runs: compare-routes.ts). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareRows, listRuns, presetNames, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
+import { listRuns, presetNames, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { consoleErrors } from '../app/errors.js';
@@ -17,7 +17,6 @@ const samplesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   filter: z.enum(['all', 'correct', 'wrong']).default('all'),
 });
-const compareQuery = z.strictObject({ a: runName, b: runName });
 
 export interface LeaderboardCell extends SummaryRow {
   run: string;
@@ -59,15 +58,5 @@ export async function evalRoutes(app: FastifyInstance, { home, options }: RouteC
     if (!found) throw consoleErrors.notFound(`results of ${query.model} on ${query.dataset}`, 'pick a model and dataset from the run summary');
     const kept = found.samples.filter((sample) => query.filter === 'all' || (query.filter === 'correct' ? sample.correct === true : sample.correct === false));
     return { metric: found.metric, score: found.score, total: kept.length, offset: query.offset, samples: kept.slice(query.offset, query.offset + query.limit) };
-  });
-
-  /** Two runs side by side; runs of one model each are compared dataset by dataset whatever the model names. */
-  app.get('/api/compare', async (request) => {
-    const { a, b } = parseInput(compareQuery, request.query, 'query');
-    const [summaryA, summaryB] = [readRunSummary(runDir(a)), readRunSummary(runDir(b))];
-    const single = (rows: SummaryRow[]) => new Set(rows.map((row) => row.model)).size === 1;
-    const acrossModels = single(summaryA.rows) && single(summaryB.rows) && summaryA.rows[0]?.model !== summaryB.rows[0]?.model;
-    const strip = (rows: SummaryRow[]) => (acrossModels ? rows.map((row) => ({ ...row, model: '*' })) : rows);
-    return { a: summaryA, b: summaryB, acrossModels, rows: compareRows(strip(summaryA.rows), strip(summaryB.rows)) };
   });
 }

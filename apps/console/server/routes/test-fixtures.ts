@@ -25,7 +25,11 @@ export async function makeFixtureHome(): Promise<ChainlmHome> {
   const registry = openRegistry({ file: home.registryFile });
   await registry.record({ kind: 'run', name: 'run-a', path: store.dir, inputs: [{ id: 'dataset:notes', relation: 'trained-on' }] });
   await registry.record({ kind: 'model', name: 'run-a', path: home.path('models', 'run-a'), inputs: [{ id: 'run:run-a', relation: 'exported' }] });
-  writeEvalRun(home, 'before_1', 'tiny-a', [false, true, false, false]);
+  const runB = new RunStore('run-b', home);
+  runB.ensureDir();
+  await runB.writeInfo({ run: 'run-b', status: 'running', method: 'pretrain', createdAt: '2026-01-03T00:00:00.000Z', updatedAt: '2026-01-03T00:00:00.000Z' });
+  for (let step = 1; step <= 3; step += 1) runB.append({ step, loss: 5 - step, lr: 0.002, gradNorm: 1, tokensPerSecond: 2000, elapsed: step, tokens: step * 1024, epoch: 0 });
+  writeEvalRun(home, 'before_1', 'tiny-a', [false, true, false, true]);
   writeEvalRun(home, 'after_2', 'tiny-b', [true, true, true, false]);
   return home;
 }
