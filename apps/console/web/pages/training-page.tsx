@@ -1,10 +1,11 @@
-/** Training: runs (live), a form to start one from a preset or YAML, and the selected run's curves. */
+/** Training: runs (live), a form to start one from a preset or YAML, the selected run's curves, and two runs' loss curves overlaid. */
 import { Grid, Paper, Table, Text, Title } from '@mantine/core';
 import { useApi } from '../api';
 import { useJobsFinished } from '../components/jobs-context';
 import { Empty, ErrorNote, formatNumber, StatusBadge } from '../components/states';
 import { setQuery, useLocation } from '../router';
 import type { RunSummary } from '../types';
+import { CompareTraining } from './training/compare-training';
 import { RunDetail } from './training/run-detail';
 import { TrainForm } from './training/train-form';
 
@@ -59,6 +60,7 @@ export function TrainingPage() {
               Curves of the selected run show here.
             </Text>
           )}
+          <CompareTraining runs={runs} />
         </Grid.Col>
       </Grid>
     </>

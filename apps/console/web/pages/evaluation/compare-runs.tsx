@@ -1,8 +1,13 @@
-/** Two eval runs side by side: score A, score B, delta, and a flag when their prompts differ. */
+/**
+ * Two eval runs side by side: score A, score B, the delta and a flag when their
+ * prompts differ; click a dataset for the per-sample diff (what A got right and B
+ * wrong, and the reverse).
+ */
 import { Badge, Group, Select, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../../api';
 import { Empty, ErrorNote, formatNumber } from '../../components/states';
+import { SampleDiffView } from './sample-diff-view';
 
 interface ComparisonRow {
   dataset: string;
@@ -15,8 +20,15 @@ interface ComparisonRow {
 }
 
 export function CompareRuns({ runs }: { runs: { run: string; rows: { model: string }[] }[] }) {
-  const [a, setA] = useState<string | null>(null);
-  const [b, setB] = useState<string | null>(null);
+  // Runs come newest first: by default the newest (B) against the one before (A).
+  const [a, setA] = useState<string | null>(runs[1]?.run ?? null);
+  const [b, setB] = useState<string | null>(runs[0]?.run ?? null);
+  const [picked, setPicked] = useState<{ dataset: string; model: string }>();
+  useEffect(() => {
+    if (a === null && runs.length >= 2) setA(runs[1].run);
+    if (b === null && runs.length >= 1) setB(runs[0].run);
+  }, [runs]);
+  useEffect(() => setPicked(undefined), [a, b]);
   const options = runs.map((run) => ({ value: run.run, label: `${run.run} (${[...new Set(run.rows.map((row) => row.model))].join(', ')})` }));
   const { data, error } = useApi<{ rows: ComparisonRow[]; acrossModels: boolean }>(a && b ? `/api/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}` : null);
   return (
@@ -27,13 +39,13 @@ export function CompareRuns({ runs }: { runs: { run: string; rows: { model: stri
       {runs.length < 2 ? <Empty title="Two eval runs needed">Run two evals (e.g. before and after fine-tuning) to compare them here.</Empty> : null}
       {runs.length >= 2 ? (
         <Group grow mb="xs">
-          <Select label="Run A" data={options} value={a} onChange={setA} />
-          <Select label="Run B" data={options} value={b} onChange={setB} />
+          <Select label="Run A" data={options} value={a} onChange={setA} allowDeselect={false} data-testid="compare-a" />
+          <Select label="Run B" data={options} value={b} onChange={setB} allowDeselect={false} data-testid="compare-b" />
         </Group>
       ) : null}
       <ErrorNote error={error} />
-      {data ? (
-        <Table fz="sm" withTableBorder data-testid="compare-table">
+      {data && runs.length >= 2 ? (
+        <Table fz="sm" withTableBorder highlightOnHover data-testid="compare-table">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>dataset</Table.Th>
@@ -44,20 +56,36 @@ export function CompareRuns({ runs }: { runs: { run: string; rows: { model: stri
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {data.rows.map((row) => (
-              <Table.Tr key={`${row.dataset}/${row.model}/${row.metric}`}>
-                <Table.Td>
-                  {row.dataset} {data.acrossModels ? null : <Text span size="xs" c="dimmed">({row.model})</Text>} {row.promptChanged ? <Badge size="xs" color="orange">prompt changed</Badge> : null}
-                </Table.Td>
-                <Table.Td>{row.metric}</Table.Td>
-                <Table.Td>{formatNumber(row.a)}</Table.Td>
-                <Table.Td>{formatNumber(row.b)}</Table.Td>
-                <Table.Td c={row.delta === null ? undefined : row.delta >= 0 ? 'green' : 'red'}>{row.delta === null ? '–' : `${row.delta >= 0 ? '+' : ''}${formatNumber(row.delta)}`}</Table.Td>
-              </Table.Tr>
-            ))}
+            {data.rows.map((row) => {
+              const comparable = row.a !== null && row.b !== null;
+              const selected = picked?.dataset === row.dataset && picked.model === row.model;
+              return (
+                <Table.Tr
+                  key={`${row.dataset}/${row.model}/${row.metric}`}
+                  onClick={comparable ? () => setPicked({ dataset: row.dataset, model: row.model }) : undefined}
+                  style={{ cursor: comparable ? 'pointer' : undefined }}
+                  bg={selected ? 'var(--mantine-color-blue-light)' : undefined}
+                  data-testid="compare-row"
+                >
+                  <Table.Td>
+                    {row.dataset} {data.acrossModels ? null : <Text span size="xs" c="dimmed">({row.model})</Text>} {row.promptChanged ? <Badge size="xs" color="orange">prompt changed</Badge> : null}
+                  </Table.Td>
+                  <Table.Td>{row.metric}</Table.Td>
+                  <Table.Td>{formatNumber(row.a)}</Table.Td>
+                  <Table.Td>{formatNumber(row.b)}</Table.Td>
+                  <Table.Td c={row.delta === null ? undefined : row.delta >= 0 ? 'green' : 'red'}>{row.delta === null ? '–' : `${row.delta >= 0 ? '+' : ''}${formatNumber(row.delta)}`}</Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
       ) : null}
+      {data && runs.length >= 2 && !picked ? (
+        <Text size="xs" c="dimmed" mt={4}>
+          Click a dataset for the samples one run got right and the other wrong.
+        </Text>
+      ) : null}
+      {a && b && picked ? <SampleDiffView a={a} b={b} dataset={picked.dataset} model={data?.acrossModels ? undefined : picked.model} /> : null}
     </>
   );
 }
