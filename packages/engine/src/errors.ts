@@ -14,7 +14,8 @@ export type EngineErrorCode =
   | 'engine-closed'
   | 'engine-bench-invalid'
   | 'engine-adapter-invalid'
-  | 'engine-adapter-busy';
+  | 'engine-adapter-busy'
+  | 'engine-replica-lost';
 
 export class EngineError extends ChainlmError {
   constructor(code: EngineErrorCode, message: string, hint: string, exitCode: 1 | 2 = 2) {

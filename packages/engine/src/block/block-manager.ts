@@ -192,6 +192,11 @@ export class BlockManager {
     this.sequenceHashes.set(childId, (this.sequenceHashes.get(parentId) ?? []).slice());
   }
 
+  /** Sequences holding a block table: 0 once every sequence was freed. */
+  get numTables(): number {
+    return this.tables.size;
+  }
+
   /** Releases a sequence's blocks, tail first. Safe to call twice. */
   free(sequenceId: number): void {
     const table = this.tables.get(sequenceId);

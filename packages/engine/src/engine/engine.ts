@@ -47,12 +47,23 @@ export interface EngineMetrics {
   kvBlocksUsed: number;
   kvBlocksFree: number;
   prefixHitRate: number;
+  /** Prompt tokens looked up in / served from the prefix cache (the rate's numerator and denominator, so replicas can be summed). */
+  prefixQueriedTokens: number;
+  prefixHitTokens: number;
   promptTokens: number;
   generatedTokens: number;
   steps: number;
   preemptions: number;
   /** Generated tokens per second of busy (stepping) time. */
   tokensPerSecond: number;
+}
+
+export interface EngineBookkeeping {
+  requests: number;
+  listeners: number;
+  adapterRequests: number;
+  sequences: number;
+  blockTables: number;
 }
 
 export class Engine {
@@ -179,11 +190,28 @@ export class Engine {
       kvBlocksUsed: blocks.usedBlocks,
       kvBlocksFree: blocks.freeBlocks,
       prefixHitRate: blocks.prefixHitRate,
+      prefixQueriedTokens: blocks.prefixQueriedTokens,
+      prefixHitTokens: blocks.prefixHitTokens,
       promptTokens: this.totals.promptTokens,
       generatedTokens: this.totals.generatedTokens,
       steps: this.totals.steps,
       preemptions: this.totals.preemptions,
       tokensPerSecond: this.totals.busyMs > 0 ? (this.totals.generatedTokens * 1000) / this.totals.busyMs : 0,
+    };
+  }
+
+  /**
+   * Sizes of the per-request bookkeeping (requests, listeners, adapter uses, scheduler
+   * sequences, block tables): all 0 once every request has finished. Leak guards
+   * assert on it; nothing else should need it.
+   */
+  bookkeeping(): EngineBookkeeping {
+    return {
+      requests: this.requests.size,
+      listeners: this.listeners.size,
+      adapterRequests: this.requestAdapter.size,
+      sequences: this.scheduler.numSequences,
+      blockTables: this.scheduler.blocks.numTables,
     };
   }
 

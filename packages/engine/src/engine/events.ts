@@ -54,8 +54,10 @@ export interface RequestFinishEvent {
   /** Entry i is prompt token i + 1's (null-free; the first prompt token has no logprob). */
   promptLogprobs?: PromptLogprob[];
   metrics: RequestMetrics;
-  /** Set when the request failed before running (e.g. rejected by a replica). */
+  /** Set when the request failed before running (e.g. rejected by a replica) or its replica was lost. */
   error?: string;
+  /** The error's catalogue code (e.g. engine-request-too-long, engine-replica-lost), with `error`. */
+  errorCode?: string;
 }
 
 export type EngineEvent = TextDeltaEvent | RequestFinishEvent;

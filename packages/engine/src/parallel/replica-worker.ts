@@ -1,49 +1,75 @@
 /**
  * A replica: one worker thread with its own wasm backend, model and Engine. The
- * wasm backend is single-threaded, so N replicas use N cores for throughput.
+ * wasm backend is single-threaded, so N replicas use N cores for throughput. The
+ * front prints the memory plan once; this thread reports its plan in `ready`, its
+ * metrics when they change (at most every metricsIntervalMs), and every failure as a
+ * catalogue code so the front can answer with the right error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '@chainlm/runtime';
-import { createModel, loadHfFolder, parseHfConfig, presetConfig, type Model } from '@chainlm/model';
-import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import { stepModelFrom } from '../model/step-model.js';
-import type { FrontMessage, ReplicaMessage, ReplicaWorkerData } from './replica-messages.js';
+import { buildReplicaModel, toWireError } from './replica-model.js';
+import { replicaProtocol, type FrontMessage, type ReplicaMessage, type ReplicaWorkerData } from './replica-messages.js';
 
 const port = parentPort!;
 const data = workerData as ReplicaWorkerData;
 const send = (message: ReplicaMessage) => port.postMessage(message);
 
-async function buildModel(): Promise<Model> {
-  if ('preset' in data.model) return createModel(presetConfig(data.model.preset), undefined, { seed: data.model.seed });
-  const folder = await loadHfFolder(data.model.hfFolder);
-  return createModel(parseHfConfig(folder.configJson, join(folder.dir, 'config.json')), folder.weights);
+async function start(): Promise<void> {
+  await initBackend();
+  const { model, tokenizer } = await buildReplicaModel(data.model);
+  const stepModel = stepModelFrom(model);
+  const engine = new Engine(stepModel, { config: { ...data.config, printPlan: false }, ...(tokenizer ? { tokenizer } : {}) });
+  let lastMetrics = '';
+  const timer = setInterval(() => {
+    const metrics = engine.metrics();
+    const key = JSON.stringify(metrics);
+    if (key === lastMetrics) return;
+    lastMetrics = key;
+    send({ type: 'metrics', metrics });
+  }, data.metricsIntervalMs);
+
+  port.on('message', async (message: FrontMessage) => {
+    switch (message.type) {
+      case 'add':
+        try {
+          engine.addRequest(message.request, (event) => send({ type: 'event', event }));
+        } catch (error) {
+          send({ type: 'reject', requestId: message.request.requestId, error: toWireError(error) });
+        }
+        break;
+      case 'abort':
+        engine.abort(message.requestId);
+        break;
+      case 'load-adapter':
+      case 'unload-adapter':
+        try {
+          if (message.type === 'load-adapter') engine.loadAdapter(message.name, message.adapter);
+          else engine.unloadAdapter(message.name);
+          send({ type: 'done', operation: message.operation });
+        } catch (error) {
+          send({ type: 'done', operation: message.operation, error: toWireError(error) });
+        }
+        break;
+      case 'snapshot':
+        send({ type: 'done', operation: message.operation, snapshot: { metrics: engine.metrics(), bookkeeping: engine.bookkeeping() } });
+        break;
+      case 'close':
+        clearInterval(timer);
+        await engine.close();
+        model.dispose();
+        send({ type: 'closed' });
+        port.close();
+        break;
+    }
+  });
+  send({ type: 'ready', protocol: replicaProtocol, plan: engine.plan, shape: stepModel.config, modelConfig: model.config, hasTokenizer: tokenizer !== undefined });
 }
 
-await initBackend();
-const model = await buildModel();
-const engine = new Engine(stepModelFrom(model), { config: data.config });
-port.on('message', async (message: FrontMessage) => {
-  switch (message.type) {
-    case 'add':
-      try {
-        engine.addRequest(message.request, (event) => send({ type: 'event', event }));
-      } catch (error) {
-        send({ type: 'error', requestId: message.request.requestId, message: (error as Error).message });
-      }
-      break;
-    case 'abort':
-      engine.abort(message.requestId);
-      break;
-    case 'metrics':
-      send({ type: 'metrics', metrics: engine.metrics() });
-      break;
-    case 'close':
-      await engine.close();
-      model.dispose();
-      send({ type: 'closed' });
-      port.close();
-      break;
-  }
-});
-send({ type: 'ready' });
+try {
+  await start();
+} catch (error) {
+  send({ type: 'start-error', error: toWireError(error) });
+  port.close();
+}

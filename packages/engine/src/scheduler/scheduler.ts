@@ -69,6 +69,11 @@ export class Scheduler {
     return this.running.length;
   }
 
+  /** Sequences known (waiting, running or not yet finished): 0 once every request is done. */
+  get numSequences(): number {
+    return this.sequences.size;
+  }
+
   hasWork(): boolean {
     return this.waiting.length > 0 || this.running.length > 0;
   }

@@ -1,0 +1,38 @@
+/**
+ * What a replica runs: its model (from a preset, an HF folder, a quantized.json
+ * folder, or weights the front quantized) and the folder's tokenizer — the same
+ * files `chainlm-serve` reads for one in-thread engine, so replicas detokenize and
+ * match stop strings exactly as it does. Also the error form that crosses threads.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChainlmError } from '@chainlm/core';
+import { createModel, loadHfFolder, loadTokenizer, parseHfConfig, presetConfig, type Model, type Tokenizer } from '@chainlm/model';
+import { createQuantizedModel } from '../quant/quantize-model.js';
+import { loadQuantized } from '../quant/quantized-io.js';
+import type { ReplicaModelSpec, WireError } from './replica-messages.js';
+
+/** Files that are a tokenizer by themselves (tokenizer_config.json alone is not). */
+const tokenizerMainFiles = ['tokenizer.json', 'tokenizer.model', 'tokenizer.bin'];
+
+export function folderHasTokenizer(dir: string): boolean {
+  return tokenizerMainFiles.some((name) => existsSync(join(dir, name)));
+}
+
+export async function buildReplicaModel(spec: ReplicaModelSpec): Promise<{ model: Model; tokenizer?: Tokenizer }> {
+  if ('preset' in spec) return { model: createModel(presetConfig(spec.preset), undefined, { seed: spec.seed }) };
+  const tokenizer = folderHasTokenizer(spec.folder) ? await loadTokenizer(spec.folder) : undefined;
+  if (spec.quantized) return { model: createQuantizedModel(spec.quantized), tokenizer };
+  if (existsSync(join(spec.folder, 'quantized.json'))) return { model: createQuantizedModel(await loadQuantized(spec.folder)), tokenizer };
+  const folder = await loadHfFolder(spec.folder);
+  return { model: createModel(parseHfConfig(folder.configJson, join(folder.dir, 'config.json')), folder.weights), tokenizer };
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof ChainlmError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode };
+  return { code: 'engine-replica-internal', message: error instanceof Error ? error.message : String(error) };
+}
+
+export function fromWireError(wire: WireError): ChainlmError {
+  return new ChainlmError(wire.code, wire.message, { ...(wire.hint ? { hint: wire.hint } : {}), exitCode: wire.exitCode === 2 ? 2 : 1 });
+}
