@@ -1,13 +1,16 @@
 /**
  * One agent run against a deployment, streamed as SSE: `step` for each thought,
- * plan, tool call, observation, answer or error (the agent package's AgentStep),
- * `delta` for model text as it streams, then `done` {answer, stopReason, ...}.
+ * plan, tool call, observation, answer or error (the agent package's AgentStep;
+ * error steps with a known cause get the limit, the numbers and a hint, see
+ * agent-error.ts), `delta` for model text as it streams, then `done` {answer,
+ * stopReason, ...}; `error` {message} only if the run itself threw.
  */
 import { createAgent, createBuiltinTools, OpenAICompatibleChatModel, agentKinds } from '@chainlm/agent';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { openSse } from '../app/sse.js';
 import { parseInput } from '../jobs/parse-job-spec.js';
+import { explainAgentError } from '../readers/agent-error.js';
 import type { RouteContext } from './context.js';
 
 const agentBody = z.strictObject({
@@ -31,7 +34,7 @@ export async function runAgentStream(request: FastifyRequest, reply: FastifyRepl
   try {
     const result = await agent.run(body.task, {
       signal: controller.signal,
-      onStep: (step) => stream.send('step', step, id++),
+      onStep: (step) => stream.send('step', explainAgentError(step, body.maxTokens), id++),
       onTextDelta: (delta) => stream.send('delta', { text: delta }, id++),
     });
     stream.send('done', { answer: result.answer, stopReason: result.stopReason, modelCalls: result.modelCalls, toolCalls: result.toolCalls }, id++);

@@ -1,5 +1,9 @@
-/** An agent run against the deployment: each thought, tool call, observation and answer as it streams in. */
-import { Badge, Button, Code, Group, MultiSelect, NumberInput, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+/**
+ * An agent run against the deployment: each thought, plan, tool call, observation,
+ * answer and error as it streams in. An error step shows where the run stopped,
+ * with the server's numbers when the prompt did not fit the model's context.
+ */
+import { Alert, Badge, Button, Code, Group, MultiSelect, NumberInput, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { postStream } from '../../api';
 import { ErrorNote } from '../../components/states';
@@ -13,7 +17,11 @@ interface Step {
   input?: unknown;
   result?: { ok: boolean; output?: unknown; error?: { message: string } };
   calls?: { id: string; tool: string; input: string }[];
+  code?: string;
   message?: string;
+  hint?: string;
+  detail?: string;
+  context?: { promptTokens: number; contextTokens: number; maxModelLen: number | null; kvCacheTokens: number | null; limit: 'maxModelLen' | 'kv-cache' };
 }
 
 const colors: Record<Step['type'], string> = { thought: 'gray', plan: 'violet', 'tool-call': 'blue', observation: 'teal', answer: 'green', error: 'red' };
@@ -21,7 +29,7 @@ const colors: Record<Step['type'], string> = { thought: 'gray', plan: 'violet', 
 function describe(step: Step): string {
   switch (step.type) {
     case 'tool-call':
-      return `${step.tool}(${JSON.stringify(step.input)})`;
+      return `${step.tool}(${typeof step.input === 'string' ? step.input : JSON.stringify(step.input)})`;
     case 'observation':
       return step.result?.ok ? JSON.stringify(step.result.output) : `error: ${step.result?.error?.message ?? 'failed'}`;
     case 'plan':
@@ -31,6 +39,52 @@ function describe(step: Step): string {
     default:
       return step.text ?? '';
   }
+}
+
+function StepCard({ step }: { step: Step }) {
+  return (
+    <Paper withBorder p="xs" data-testid={`agent-step-${step.type}`}>
+      <Group gap="xs" mb={2}>
+        <Badge color={colors[step.type]} size="sm">
+          {step.type}
+        </Badge>
+        <Text size="xs" c="dimmed">
+          step {step.step}
+        </Text>
+      </Group>
+      <Code block style={{ whiteSpace: 'pre-wrap' }}>
+        {describe(step)}
+      </Code>
+    </Paper>
+  );
+}
+
+/** An error step: which check stopped the run, the numbers, and what to change. */
+function ErrorStep({ step }: { step: Step }) {
+  const context = step.context;
+  return (
+    <Alert color="red" p="xs" title={`step ${step.step} · ${step.code ?? 'error'}`} data-testid="agent-error-step">
+      <Text size="sm">{step.message}</Text>
+      {context ? (
+        <Group gap="xs" mt={4} data-testid="agent-context-overflow">
+          <Badge color="red" variant="light">prompt {context.promptTokens} tokens</Badge>
+          <Badge color="gray" variant="light">
+            limit {context.contextTokens} tokens ({context.limit === 'kv-cache' ? 'KV cache' : 'maxModelLen'})
+          </Badge>
+        </Group>
+      ) : null}
+      {step.hint ? (
+        <Text size="xs" c="dimmed" mt={4}>
+          hint: {step.hint}
+        </Text>
+      ) : null}
+      {step.detail ? (
+        <Text size="xs" c="dimmed" mt={4} style={{ wordBreak: 'break-all' }}>
+          server said: {step.detail}
+        </Text>
+      ) : null}
+    </Alert>
+  );
 }
 
 export function AgentView({ deployment }: { deployment: Deployment }) {
@@ -80,21 +134,7 @@ export function AgentView({ deployment }: { deployment: Deployment }) {
       </Group>
       <ErrorNote error={error} />
       <Stack gap={6} data-testid="agent-steps">
-        {steps.map((step, index) => (
-          <Paper key={index} withBorder p="xs">
-            <Group gap="xs" mb={2}>
-              <Badge color={colors[step.type]} size="sm">
-                {step.type}
-              </Badge>
-              <Text size="xs" c="dimmed">
-                step {step.step}
-              </Text>
-            </Group>
-            <Code block style={{ whiteSpace: 'pre-wrap' }}>
-              {describe(step)}
-            </Code>
-          </Paper>
-        ))}
+        {steps.map((step, index) => (step.type === 'error' ? <ErrorStep key={index} step={step} /> : <StepCard key={index} step={step} />))}
         {streaming ? (
           <Text size="sm" c="dimmed" style={{ whiteSpace: 'pre-wrap' }}>
             {streaming}
@@ -105,6 +145,7 @@ export function AgentView({ deployment }: { deployment: Deployment }) {
         <Text size="sm" data-testid="agent-done">
           stopped: {done.stopReason}
           {done.answer ? ` · answer: ${done.answer}` : ''}
+          {done.stopReason === 'error' ? ' · the red step above says why' : ''}
         </Text>
       ) : null}
     </Stack>
