@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProgram } from '@chainlm/core';
-import { Engine, createQuantizedModel, quantizeModel, quantizedModelBytes, saveQuantized, stepModelFrom } from '@chainlm/engine';
+import { Engine, createQuantizedModel, quantizeModel, quantizedModelBytes, saveQuantized, stepModelFrom, type ServingEngine } from '@chainlm/engine';
 import { createModel, loadHfFolder, parseHfConfig, saveHfFolder } from '@chainlm/model';
 import { program } from '../cli/program.js';
 import { makeTinyChatModel } from '../testing/tiny-chat-model.js';
@@ -39,11 +39,12 @@ async function load(path: string, options: Parameters<typeof loadServedModel>[1]
 }
 
 /** Greedy ids and their logprobs for `prompt`. */
-async function greedy(engine: Engine): Promise<{ ids: number[]; logprobs: number[] }> {
-  for await (const event of engine.generate({ promptTokenIds: prompt, sampling: { temperature: 0, maxTokens: 8, ignoreEos: true, logprobs: 0 } })) {
-    if (event.type === 'request-finish') return { ids: event.outputs[0].tokenIds, logprobs: event.outputs[0].logprobs!.map((entry) => entry.logprob) };
-  }
-  throw new Error('no finish event');
+function greedy(engine: ServingEngine): Promise<{ ids: number[]; logprobs: number[] }> {
+  return new Promise((resolve) =>
+    engine.addRequest({ promptTokenIds: prompt, sampling: { temperature: 0, maxTokens: 8, ignoreEos: true, logprobs: 0 } }, (event) => {
+      if (event.type === 'request-finish') resolve({ ids: event.outputs[0].tokenIds, logprobs: event.outputs[0].logprobs!.map((entry) => entry.logprob) });
+    }),
+  );
 }
 
 /** The float model behind an engine, and the engine's own quantization of it. */

@@ -1,10 +1,12 @@
 /**
  * Runs one engine request for an HTTP request: forwards text deltas, cancels the
  * engine request when the client disconnects (its KV blocks are freed at once) or
- * the server's request timeout passes, and resolves with the finish event.
+ * the server's request timeout passes, and resolves with the finish event. A request
+ * the engine refuses — at once (an in-thread Engine throws) or in its finish event (a
+ * replica reports it) — becomes the same API error either way.
  */
 import type { FastifyReply } from 'fastify';
-import type { Engine, EngineEvent, GenerateRequest, RequestFinishEvent, TextDeltaEvent } from '@chainlm/engine';
+import type { EngineEvent, GenerateRequest, RequestFinishEvent, ServingEngine, TextDeltaEvent } from '@chainlm/engine';
 import { ApiError } from '../openai/errors.js';
 
 export interface RunOptions {
@@ -13,7 +15,7 @@ export interface RunOptions {
   onDelta?: (event: TextDeltaEvent) => void;
 }
 
-export async function runEngineRequest(engine: Engine, request: GenerateRequest, options: RunOptions): Promise<RequestFinishEvent> {
+export async function runEngineRequest(engine: ServingEngine, request: GenerateRequest, options: RunOptions): Promise<RequestFinishEvent> {
   let finish: RequestFinishEvent | undefined;
   let timedOut = false;
   let requestId: string | undefined;
@@ -37,9 +39,18 @@ export async function runEngineRequest(engine: Engine, request: GenerateRequest,
   try {
     const event = await result;
     if (timedOut) throw new ApiError('timeout', `the request took longer than the server's ${options.timeoutMs} ms limit`);
+    if (event.error !== undefined) throw finishError(event.error, event.errorCode);
     return event;
   } finally {
     clearTimeout(timer);
     options.reply.raw.off('close', onClose);
   }
+}
+
+/** A finish event's error as the API error an in-thread engine's exception would have become. */
+function finishError(message: string, code: string | undefined): ApiError {
+  if (code === 'engine-request-too-long') return new ApiError('contextLengthExceeded', message, { param: 'messages' });
+  if (code === 'engine-replica-lost') return new ApiError('replicaLost', message);
+  if (code === 'engine-request-invalid' || code === 'engine-request-duplicate' || code === 'engine-adapter-invalid') return new ApiError('invalidRequest', message);
+  return new ApiError('internal', message);
 }

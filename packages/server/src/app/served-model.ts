@@ -1,11 +1,16 @@
-import type { Engine } from '@chainlm/engine';
-import type { ChatTemplate, Tokenizer } from '@chainlm/model';
+import type { ServingEngine } from '@chainlm/engine';
+import type { ChatTemplate, ModelConfig, Tokenizer } from '@chainlm/model';
 
 /** One model the server answers for: its engine, and how to turn text into tokens. */
 export interface ServedModel {
   /** The name clients put in the `model` field. */
   id: string;
-  engine: Engine;
+  /** One in-thread Engine, or a ReplicaPool of worker-thread engines. */
+  engine: ServingEngine;
+  /** The model's config (architecture: how adapter module names map onto its weights). */
+  config: ModelConfig;
+  /** Engines serving it (1: in this thread). */
+  replicas: number;
   tokenizer?: Tokenizer;
   chatTemplate?: ChatTemplate;
   /** Longest prompt + output the engine accepts. */

@@ -56,6 +56,7 @@ const serve = defineCommand({
     maxSeqs: { type: 'number', description: 'sequences running at once', default: 64 },
     cacheMaxEntryCount: { type: 'number', description: 'fraction of free memory for the KV cache', default: 0.5 },
     maxQueue: { type: 'number', description: 'requests in flight before 429', default: 256 },
+    replicas: { type: 'number', description: 'engines serving the model: 1 in the server thread, or N worker threads (one core each, N copies of the weights; the KV budget is shared)', default: 1 },
     maxTokens: { type: 'number', description: 'default max_tokens of a request that gives none', default: 256 },
     quant: { type: 'string', description: 'quantize the weights at load: w4a16 or w8a16 (a quantized.json folder needs none)', valueName: 'SCHEME' },
     quantGroupSize: { type: 'number', description: 'inputs per quantization scale group', default: 64 },
@@ -63,16 +64,18 @@ const serve = defineCommand({
     adapters: { type: 'list', description: 'LoRA adapters to serve on the base: name=PEFT_FOLDER (repeat, or comma-separate)', valueName: 'NAME=PATH' },
     adapterRoot: { type: 'string', description: 'allow POST /v1/load_lora_adapter for folders under DIR (default: run-time loads refused)', valueName: 'DIR' },
   },
-  examples: ['chainlm-serve ./models/stories --port 23333', 'curl http://127.0.0.1:23333/v1/models'],
+  examples: ['chainlm-serve ./models/stories --port 23333', 'chainlm-serve ./models/stories --replicas 2', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
     const apiKeys = apiKeysFrom(options);
     const quant = quantOptions(options);
     const adapters = (options.adapters ?? []).map(parseAdapterFlag);
+    if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new UsageError(`--replicas must be a positive integer, got ${options.replicas}`, 'use 1 (one engine in the server thread) or up to the number of cores');
     await initBackend();
     const model = await loadServedModel(positionals[0], {
       id: options.modelName,
       engine: { maxBatchTokens: options.maxBatchTokens, maxSeqs: options.maxSeqs, cacheMaxEntryCount: options.cacheMaxEntryCount, printPlan: true },
       ...(quant ? { quant } : {}),
+      replicas: options.replicas,
     });
     if (model.quantization) events.emit({ type: 'log', level: 'info', message: `quantized weights: ${describeQuantization(model.quantization)}` });
     const app = await createServer([model], {
@@ -87,7 +90,8 @@ const serve = defineCommand({
     if (apiKeys.length === 0) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });
     for (const adapter of adapters) events.emit({ type: 'log', level: 'info', message: `LoRA adapter "${adapter.name}" (${adapter.path}) on "${model.id}"` });
     if (options.adapterRoot) events.emit({ type: 'log', level: 'info', message: `run-time adapter loads allowed from ${options.adapterRoot}` });
-    events.emit({ type: 'log', level: 'info', message: `serving "${model.id}" at ${address}/v1 (context ${model.contextLength} tokens)` });
+    const engines = model.replicas > 1 ? `, ${model.replicas} replicas` : '';
+    events.emit({ type: 'log', level: 'info', message: `serving "${model.id}" at ${address}/v1 (context ${model.contextLength} tokens${engines})` });
     await untilSignal();
     await app.close();
     return { address, model: model.id };

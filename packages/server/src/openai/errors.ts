@@ -16,6 +16,8 @@ export const errorCatalogue = {
   timeout: { status: 408, type: 'timeout_error', code: 'request_timeout' },
   shuttingDown: { status: 503, type: 'server_error', code: 'shutting_down' },
   upstreamUnavailable: { status: 502, type: 'server_error', code: 'upstream_unavailable' },
+  /** The replica running the request stopped; the others still serve, so a retry can succeed. */
+  replicaLost: { status: 503, type: 'server_error', code: 'replica_lost' },
   internal: { status: 500, type: 'server_error', code: 'internal_error' },
 } as const;
 

@@ -82,6 +82,7 @@ export function chatRoute(app: FastifyInstance, context: ServerContext): void {
 /** JSON mode: only tokens that keep the reply a valid JSON object, then end-of-sequence. */
 function jsonConstraintFor(model: ServedModel): JsonConstraint {
   if (!model.tokenizer) throw new ApiError('invalidRequest', `model "${model.id}" has no tokenizer: JSON mode is not available`, { param: 'response_format' });
+  if (model.replicas > 1) throw new ApiError('invalidRequest', `model "${model.id}" is served by ${model.replicas} replica threads, and JSON mode's token constraint runs only on an in-thread engine; start the server without --replicas for JSON mode`, { param: 'response_format' });
   model.tokenTexts ??= tokenTextsOf(model.tokenizer);
   const configured = model.engine.model.config.eosTokenId;
   const eosIds = [...(configured === null ? [] : Array.isArray(configured) ? configured : [configured]), ...(model.tokenizer.eosId === null ? [] : [model.tokenizer.eosId])];
@@ -95,12 +96,32 @@ function withoutStopToken(output: CompletionOutput): GeneratedLogprob[] {
   return typeof output.stopReason === 'number' && last?.tokenId === output.stopReason ? entries.slice(0, -1) : entries;
 }
 
+/**
+ * OpenAI sends a call's arguments as JSON text; chat templates (transformers' and
+ * ours) expect an object, as vLLM passes them. Text that is not a JSON object stays text.
+ */
+function templateToolCalls(message: ChatRequest['messages'][number]): { tool_calls?: unknown[] } {
+  if (message.role !== 'assistant' || !message.tool_calls) return {};
+  return {
+    tool_calls: message.tool_calls.map((call) => {
+      let parsed: unknown = call.function.arguments;
+      try {
+        parsed = JSON.parse(call.function.arguments);
+      } catch {
+        // not JSON: the template gets the text as the model wrote it
+      }
+      const argumentsValue = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : call.function.arguments;
+      return { ...call, function: { ...call.function, arguments: argumentsValue } };
+    }),
+  };
+}
+
 /** Renders the messages with the model's chat template and tokenizes the prompt. */
 export function renderPrompt(body: Pick<ChatRequest, 'messages' | 'tools'>, model: ServedModel): number[] {
   if (!model.tokenizer || !model.chatTemplate) {
     throw new ApiError('invalidRequest', `model "${model.id}" has no tokenizer or chat template: use /v1/completions with token ids`, { param: 'messages' });
   }
-  const messages = body.messages.map((message) => ({ ...message, role: message.role === 'developer' ? 'system' : message.role })) as ChatMessage[];
+  const messages = body.messages.map((message) => ({ ...message, role: message.role === 'developer' ? 'system' : message.role, ...templateToolCalls(message) })) as ChatMessage[];
   const text = model.chatTemplate.render(messages, { addGenerationPrompt: true, ...(body.tools ? { tools: body.tools } : {}) });
   return model.tokenizer.encode(text, { addSpecialTokens: false });
 }

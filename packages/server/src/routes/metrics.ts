@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RequestMetrics } from '@chainlm/engine';
+import type { EngineMetrics, RequestMetrics } from '@chainlm/engine';
 import type { ServerContext } from '../app/context.js';
 
 export interface ServerMetrics {
@@ -17,7 +17,7 @@ export interface ServerMetrics {
 export function createMetrics(context: ServerContext): ServerMetrics {
   const registry = new Registry();
   const labelNames = ['model'] as const;
-  const gauge = (name: string, help: string, read: (metrics: ReturnType<import('@chainlm/engine').Engine['metrics']>) => number) =>
+  const gauge = (name: string, help: string, read: (metrics: EngineMetrics) => number) =>
     new Gauge({
       name,
       help,
