@@ -16,17 +16,17 @@ export async function attachAdapter(context: ServerContext, name: string, path: 
   if (context.models.has(name) || context.adapters.has(name)) throw new ApiError('invalidRequest', `lora_name: "${name}" is already served; unload it first or pick another name`, { param: 'lora_name' });
   const parent = parentId ? context.models.get(parentId) : context.models.values().next().value;
   if (!parent) throw new ApiError('modelNotFound', `base_model_name: "${parentId}" is not served here`, { param: 'base_model_name' });
-  const adapter = await readPeftAdapter(path);
-  parent.engine.loadAdapter(name, adapter);
+  const adapter = await readPeftAdapter(path, parent.config);
+  await parent.engine.loadAdapter(name, adapter);
   const served: ServedModel = { ...parent, id: name, adapter: name, parent: parent.id, root: path, created: Math.floor(Date.now() / 1000), tokenTexts: parent.tokenTexts };
   context.adapters.set(name, served);
   return served;
 }
 
 /** Unloads an adapter no request is using (the engine refuses while one is). */
-export function detachAdapter(context: ServerContext, name: string): void {
+export async function detachAdapter(context: ServerContext, name: string): Promise<void> {
   const served = context.adapters.get(name);
   if (!served) throw new ApiError('modelNotFound', `lora_name: no adapter named "${name}" is loaded (loaded: ${[...context.adapters.keys()].join(', ') || 'none'})`, { param: 'lora_name' });
-  served.engine.unloadAdapter(name);
+  await served.engine.unloadAdapter(name);
   context.adapters.delete(name);
 }

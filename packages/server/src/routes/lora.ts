@@ -24,7 +24,7 @@ export function loraRoutes(app: FastifyInstance, context: ServerContext): void {
 
   app.post('/v1/unload_lora_adapter', async (request, reply) => {
     const body = parseBody(unloadSchema, request.body);
-    detachAdapter(context, body.lora_name);
+    await detachAdapter(context, body.lora_name);
     return reply.type('text/plain; charset=utf-8').send(`Success: LoRA adapter '${body.lora_name}' removed successfully.`);
   });
 }
