@@ -20,9 +20,18 @@ describe('generateInstructions', () => {
     }
     const tool = examples.filter((example) => example.task === 'tool-use');
     expect(tool).toHaveLength(100);
-    const call = tool[0].messages[1].content.match(/^<tool_call>(.*)<\/tool_call>$/)![1];
-    expect(JSON.parse(call)).toMatchObject({ name: 'calculator', arguments: { expression: expect.any(String) } });
-    expect(tool[0].messages[2]).toEqual({ role: 'tool', content: tool[0].answer });
+    for (const example of tool) {
+      expect(example.tools!.map((spec) => spec.function.name)).toContain('calculator');
+      const turns = example.messages.filter((message) => message.role !== 'system');
+      expect(turns.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+      const [call] = turns[1].tool_calls!;
+      expect(call).toMatchObject({ type: 'function', function: { name: 'calculator' } });
+      const { expression } = JSON.parse(call.function.arguments) as { expression: string };
+      expect(turns[0].content).toContain(expression);
+      expect(turns[2]).toEqual({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ result: example.answer, value: Number(example.answer) }) });
+      expect(turns[3].content).toBe(`${expression} = ${example.answer}.`);
+    }
+    expect(new Set(tool.map((example) => example.messages[0].role))).toEqual(new Set(['system', 'user']));
     const qa = examples.filter((example) => example.task === 'story-qa');
     expect(qa).toHaveLength(100);
     for (const example of qa) expect(example.messages[0].content.toLowerCase()).toContain(example.answer.toLowerCase());

@@ -2,8 +2,11 @@
  * A chat-format instruction set for the demo's fine-tuning stage:
  *  - arithmetic: "What is 12 + 7?" → "12 + 7 = 19." (small operands, so a tiny model
  *    can learn it; the held-out split never shares a problem with training),
- *  - tool use: the assistant calls the calculator with a `<tool_call>{json}</tool_call>`
- *    block, the tool answers, the assistant states the result,
+ *  - tool use, in OpenAI's function-calling shape: the record lists `tools`, the
+ *    assistant answers with `tool_calls` (the calculator), the tool result comes back
+ *    as the calculator tool reports it, the assistant states the result. The chat
+ *    template renders these at training time exactly as the server renders an agent's
+ *    request, so the fine-tuned model can drive a real function-calling agent,
  *  - story Q&A: questions whose answers are facts of a generated story.
  * Splits are by a hash of the problem text, so they do not move when the seed or the
  * count changes.
@@ -13,9 +16,23 @@ import { stableBucket } from './stable-bucket.js';
 import { generateStories, type Story } from './stories.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+export interface ToolCallMessage {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 export interface ChatMessage {
   role: ChatRole;
-  content: string;
+  content: string | null;
+  tool_calls?: ToolCallMessage[];
+  tool_call_id?: string;
+}
+
+/** An OpenAI tool entry (only the name reaches the demo's compact chat template). */
+export interface ToolSpec {
+  type: 'function';
+  function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
 export interface InstructionExample {
@@ -23,6 +40,8 @@ export interface InstructionExample {
   task: 'arithmetic' | 'tool-use' | 'story-qa';
   split: 'train' | 'test';
   messages: ChatMessage[];
+  /** Tools offered to the model (tool-use examples only). */
+  tools?: ToolSpec[];
   /** The reference answer an evaluator compares with (a number, a name, ...). */
   answer: string;
 }
@@ -49,6 +68,20 @@ export function arithmeticProblem(random: SeededRandom, maxOperand: number): { q
   const expression = `${a} ${add ? '+' : '-'} ${b}`;
   return { question: `What is ${expression}?`, expression, answer: add ? a + b : a - b };
 }
+
+const tool = (name: string, description: string, parameter: string): ToolSpec => ({
+  type: 'function',
+  function: { name, description, parameters: { type: 'object', properties: { [parameter]: { type: 'string' } }, required: [parameter] } },
+});
+const calculator = tool('calculator', 'Evaluates a math expression exactly as written.', 'expression');
+/** Tool lists an agent may offer (the console's agent view offers all three by default). */
+const toolLists: ToolSpec[][] = [
+  [calculator],
+  [calculator, tool('unit_convert', 'Converts a quantity between units.', 'quantity'), tool('date_time', 'Tells the current date and time.', 'timezone')],
+];
+/** No system prompt, a plain one, and the function-calling agent's default instructions. */
+const systemPrompts = [null, 'You are a helpful assistant.', 'You are a helpful assistant. Call the provided functions whenever they help (always use the calculator for arithmetic), then answer the user.'];
+const toolAsks = ['Use the calculator: what is', 'Please compute', 'Calculate', 'What is', 'How much is'];
 
 function toolProblem(random: SeededRandom): { expression: string; answer: number } {
   const a = random.int(12, 999);
@@ -94,15 +127,20 @@ export function generateInstructions(options: InstructionOptions = {}): Instruct
 
   for (let index = 0; index < (options.toolUse ?? 300); index++) {
     const problem = toolProblem(random);
-    const call = JSON.stringify({ name: 'calculator', arguments: { expression: problem.expression } });
+    const system = random.pick(systemPrompts);
+    const callId = `call_${index}`;
+    const ask = random.pick(toolAsks);
     examples.push({
       id: `tool-${index}`,
       task: 'tool-use',
       split: splitOf(`tool:${problem.expression}`, testPercent),
+      tools: random.pick(toolLists),
       messages: [
-        { role: 'user', content: random.pick(['Use the calculator: what is', 'Please compute', 'Calculate']) + ` ${problem.expression}.` },
-        { role: 'assistant', content: `<tool_call>${call}</tool_call>` },
-        { role: 'tool', content: String(problem.answer) },
+        ...(system === null ? [] : [{ role: 'system' as const, content: system }]),
+        { role: 'user', content: `${ask} ${problem.expression}${ask.startsWith('What') || ask.startsWith('How') ? '?' : '.'}` },
+        { role: 'assistant', content: null, tool_calls: [{ id: callId, type: 'function', function: { name: 'calculator', arguments: JSON.stringify({ expression: problem.expression }) } }] },
+        // What the agent package's calculator returns for an integer result.
+        { role: 'tool', tool_call_id: callId, content: JSON.stringify({ result: String(problem.answer), value: problem.answer }) },
         { role: 'assistant', content: `${problem.expression} = ${problem.answer}.` },
       ],
       answer: String(problem.answer),

@@ -19,7 +19,7 @@ export interface DemoDataFiles {
 /**
  * Writes the demo corpus and instruction set as files the data package ingests:
  * `stories.jsonl` ({text}), `instructions.train.jsonl` and `instructions.test.jsonl`
- * ({messages, task, answer} — OpenAI chat shape), and `arithmetic.test.jsonl`
+ * ({messages, task, answer}, plus tools on tool-use rows — OpenAI chat shape), and `arithmetic.test.jsonl`
  * ({question, answer}) for evaluation.
  */
 export async function writeDemoData(dir: string, options: DemoDataOptions = {}): Promise<DemoDataFiles> {
@@ -35,7 +35,7 @@ export async function writeDemoData(dir: string, options: DemoDataOptions = {}):
   await writeFileAtomic(files.stories, stories.map((story) => line({ id: story.id, text: story.text })).join(''));
   const train = examples.filter((example) => example.split === 'train');
   const test = examples.filter((example) => example.split === 'test');
-  const asRecord = ({ id, task, messages, answer }: (typeof examples)[number]) => line({ id, task, messages, answer });
+  const asRecord = ({ id, task, messages, tools, answer }: (typeof examples)[number]) => line({ id, task, ...(tools ? { tools } : {}), messages, answer });
   await writeFileAtomic(files.instructionsTrain, train.map(asRecord).join(''));
   await writeFileAtomic(files.instructionsTest, test.map(asRecord).join(''));
   const arithmetic = test.filter((example) => example.task === 'arithmetic');

@@ -10,7 +10,8 @@ import { FunctionCallingAgent, OpenAICompatibleChatModel, createBuiltinTools, fo
 import { createServer, loadServedModel, makeTinyChatModel } from '@chainlm/server';
 
 const system = 'You are a helpful assistant. Call the provided functions whenever they help (always use the calculator for arithmetic), then answer the user.';
-const call = '<tool_call>{"name": "calculator", "arguments": {"expression": "17 * 3"}}</tool_call>';
+const call = '<tool_call>\n{"name": "calculator", "arguments": {"expression": "17 * 3"}}\n</tool_call>';
+const tools = [{ type: 'function', function: { name: 'calculator' } }];
 
 let app: FastifyInstance;
 let baseUrl: string;
@@ -24,8 +25,17 @@ beforeAll(async () => {
   ];
   const dir = await makeTinyChatModel(
     [
-      { messages: question, reply: call },
-      { messages: [...question, { role: 'assistant', content: '' }, { role: 'tool', content: observation }], reply: '17 * 3 = 51.' },
+      { messages: question, tools, reply: call },
+      {
+        // The second request as the agent sends it: its call back as tool_calls, then the tool's result.
+        messages: [
+          ...question,
+          { role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'calculator', arguments: { expression: '17 * 3' } } }] },
+          { role: 'tool', content: observation },
+        ],
+        tools,
+        reply: '17 * 3 = 51.',
+      },
     ],
     { steps: 400 },
   );

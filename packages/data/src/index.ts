@@ -11,6 +11,7 @@ export {
   type RecordKind,
   type ChatRole,
   type ChatMessage,
+  type ToolCall,
   type KindFields,
   type StoredRecord,
 } from './records/kinds.js';

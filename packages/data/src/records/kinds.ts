@@ -14,15 +14,28 @@ export type RecordKind = (typeof recordKinds)[number];
 export const chatRoles = ['system', 'user', 'assistant', 'tool'] as const;
 export type ChatRole = (typeof chatRoles)[number];
 
+/**
+ * A chat message as stored. An assistant turn that calls tools keeps the calls as
+ * `tool_calls`: JSON text of `[{"name", "arguments": {...}}]` (a column of the stored
+ * format, hence snake_case); absent or null on every other message.
+ */
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  tool_calls?: string | null;
+}
+
+/** One parsed tool call of an assistant turn (arguments as a JSON object). */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 export interface KindFields {
   text: { text: string };
   instruction: { instruction: string; input: string; output: string };
-  chat: { messages: ChatMessage[] };
+  /** `tools`: JSON text of the OpenAI tool list the conversation was given, or null. */
+  chat: { messages: ChatMessage[]; tools?: string | null };
   mcq: { question: string; choices: string[]; answer: number };
   qa: { question: string; answer: string };
 }
@@ -38,7 +51,10 @@ export const kindColumns: Record<RecordKind, [string, string][]> = {
     ['input', 'VARCHAR'],
     ['output', 'VARCHAR'],
   ],
-  chat: [['messages', 'STRUCT(role VARCHAR, content VARCHAR)[]']],
+  chat: [
+    ['messages', 'STRUCT(role VARCHAR, content VARCHAR, tool_calls VARCHAR)[]'],
+    ['tools', 'VARCHAR'],
+  ],
   mcq: [
     ['question', 'VARCHAR'],
     ['choices', 'VARCHAR[]'],
@@ -63,11 +79,18 @@ export function recordId(kind: RecordKind, record: Record<string, unknown>): str
   const hash = createHash('sha256');
   hash.update(kind);
   for (const [column] of kindColumns[kind]) {
-    hash.update('\u0000');
     const value = record[column];
-    hash.update(typeof value === 'string' ? value : JSON.stringify(value));
+    // An absent optional field (a chat's tools) leaves the hash as it was before the field existed.
+    if (value === null || value === undefined) continue;
+    hash.update('\u0000');
+    hash.update(typeof value === 'string' ? value : JSON.stringify(value, omitNullToolCalls));
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** A message read back from DuckDB has tool_calls: null where none were ingested: hash it as absent. */
+function omitNullToolCalls(key: string, value: unknown): unknown {
+  return key === 'tool_calls' && (value === null || value === undefined) ? undefined : value;
 }
 
 /** The record's readable content as one string (what filters and dedup look at). */
@@ -103,7 +126,7 @@ export function mapRecordText(kind: RecordKind, record: StoredRecord, transform:
     case 'chat':
       return {
         ...record,
-        messages: (record.messages as ChatMessage[]).map((message) => ({ role: message.role, content: transform(message.content) })),
+        messages: (record.messages as ChatMessage[]).map((message) => ({ ...message, content: transform(message.content) })),
       };
     case 'mcq':
       return { ...record, question: transform(record.question as string), choices: (record.choices as string[]).map(transform) };

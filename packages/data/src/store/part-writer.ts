@@ -24,7 +24,7 @@ export const quarantineColumns: [string, string][] = [
 type AppendValue = (appender: DuckDBAppender, value: unknown) => void;
 
 const varcharList = LIST(VARCHAR);
-const messageList = LIST(STRUCT({ role: VARCHAR, content: VARCHAR }));
+const messageList = LIST(STRUCT({ role: VARCHAR, content: VARCHAR, tool_calls: VARCHAR }));
 
 /** How a JS value of each stored column type is appended (null → SQL NULL). */
 function appendFor(type: string): AppendValue {
@@ -37,10 +37,12 @@ function appendFor(type: string): AppendValue {
       return nullable((appender, value) => (Number.isSafeInteger(value) && Math.abs(value as number) < 2 ** 31 ? appender.appendInteger(value as number) : appender.appendBigInt(BigInt(value as number))));
     case 'VARCHAR[]':
       return nullable((appender, value) => appender.appendList(value as string[], varcharList));
-    case 'STRUCT(role VARCHAR, content VARCHAR)[]':
+    case 'STRUCT(role VARCHAR, content VARCHAR, tool_calls VARCHAR)[]':
       return nullable((appender, value) =>
         appender.appendList(
-          (value as { role: string; content: string }[]).map((message) => structValue({ role: message.role, content: message.content })),
+          (value as { role: string; content: string; tool_calls?: string | null }[]).map((message) =>
+            structValue({ role: message.role, content: message.content, tool_calls: message.tool_calls ?? null }),
+          ),
           messageList,
         ),
       );

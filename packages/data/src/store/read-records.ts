@@ -34,12 +34,23 @@ export async function* readParquetRows(files: readonly string[], tail = ''): Asy
         const values = columnValues(chunk, column, typeIds[column]);
         for (let row = 0; row < rows.length; row++) rows[row][name] = values[row];
       }
+      if (names.includes('messages')) rows.forEach(dropAbsentChatFields);
       yield rows as StoredRecord[];
     }
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * A chat's optional fields (a message's tool_calls, the record's tools) come back as
+ * NULL columns; drop them so a record reads back exactly as it was written.
+ */
+function dropAbsentChatFields(row: Record<string, unknown>): void {
+  if (row.tools === null) delete row.tools;
+  if (!Array.isArray(row.messages)) return;
+  for (const message of row.messages as Record<string, unknown>[]) if (message.tool_calls === null) delete message.tool_calls;
 }
 
 /**

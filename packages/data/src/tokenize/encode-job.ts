@@ -3,7 +3,7 @@
  * Shared by the worker threads and the in-process fallback, so both give the same ids.
  */
 import { loadPackTokenizer, type PackTokenizer } from './load-tokenizer.js';
-import { renderPieces, type TemplateLike } from './sft-render.js';
+import { renderPieces, type Conversation, type TemplateLike } from './sft-render.js';
 import { dataErrors } from '../errors.js';
 
 export interface EncoderSetup {
@@ -13,7 +13,7 @@ export interface EncoderSetup {
   addBos: boolean;
 }
 
-export type EncodeJob = { mode: 'pretrain'; texts: string[] } | { mode: 'sft'; conversations: { role: string; content: string }[][] };
+export type EncodeJob = { mode: 'pretrain'; texts: string[] } | { mode: 'sft'; conversations: Conversation[] };
 
 /** Flat ids of n documents: document i is ids[offsets[i] .. offsets[i+1]). */
 export interface EncodedBatch {
@@ -61,8 +61,8 @@ export async function createJobEncoder(setup: EncoderSetup): Promise<(job: Encod
         offsets[index + 1] = total;
       }
     } else {
-      for (const [index, messages] of job.conversations.entries()) {
-        const rendered = renderPieces(template!, messages);
+      for (const [index, conversation] of job.conversations.entries()) {
+        const rendered = renderPieces(template!, conversation);
         if (typeof rendered === 'string') failures.push({ index, reason: rendered });
         else {
           for (const piece of rendered) {

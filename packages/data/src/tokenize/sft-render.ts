@@ -8,8 +8,21 @@
  * needs a prefix-stable template (every real chat template is); one that is not is
  * reported as an error string and the record is skipped.
  */
+/** A message as chat templates read it (tool calls in transformers' form). */
+export interface TemplateMessage {
+  role: string;
+  content: string;
+  tool_calls?: { type: 'function'; function: { name: string; arguments: Record<string, unknown> } }[];
+}
+
+/** What one SFT record renders from: its messages and the tools it was given. */
+export interface Conversation {
+  messages: TemplateMessage[];
+  tools?: unknown[];
+}
+
 export interface TemplateLike {
-  render(messages: { role: string; content: string }[], options?: { addGenerationPrompt?: boolean }): string;
+  render(messages: TemplateMessage[], options?: { addGenerationPrompt?: boolean; tools?: unknown[] }): string;
 }
 
 export interface Piece {
@@ -17,19 +30,20 @@ export interface Piece {
   assistant: boolean;
 }
 
-export function renderPieces(template: TemplateLike, messages: { role: string; content: string }[]): Piece[] | string {
+export function renderPieces(template: TemplateLike, { messages, tools }: Conversation): Piece[] | string {
+  const render = (upTo: number, addGenerationPrompt = false) => template.render(messages.slice(0, upTo), { addGenerationPrompt, ...(tools ? { tools } : {}) });
   const pieces: Piece[] = [];
   let done = '';
   for (let turn = 0; turn < messages.length; turn++) {
     if (messages[turn].role !== 'assistant') continue;
-    const prompt = template.render(messages.slice(0, turn), { addGenerationPrompt: true });
-    const full = template.render(messages.slice(0, turn + 1));
+    const prompt = render(turn, true);
+    const full = render(turn + 1);
     if (!prompt.startsWith(done) || !full.startsWith(prompt)) return `chat template is not prefix-stable at turn ${turn}`;
     if (prompt.length > done.length) pieces.push({ text: prompt.slice(done.length), assistant: false });
     pieces.push({ text: full.slice(prompt.length), assistant: true });
     done = full;
   }
-  const whole = template.render(messages);
+  const whole = render(messages.length);
   if (!whole.startsWith(done)) return 'chat template is not prefix-stable at the end';
   if (whole.length > done.length) pieces.push({ text: whole.slice(done.length), assistant: false });
   return pieces;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveHome } from '@chainlm/core';
 import * as model from '@chainlm/model';
 import { ingest } from '../ingest/ingest.js';
-import { readRecords } from '../store/read-records.js';
+import { readQuarantine, readRecords } from '../store/read-records.js';
 import { openShards } from './open-shards.js';
 import { isValidation, tokenizeDataset } from './tokenize-dataset.js';
 
@@ -97,6 +97,50 @@ describe.skipIf(!ready)('tokenizeDataset', () => {
     // Both conversations share one 160-token row as two segments; neither is cut.
     expect(assistantText).toEqual(['Paris.<|im_end|>\n柏林。<|im_end|>\n', 'hi there<|im_end|>\n']);
     expect(wholeText[1]).toBe('<|im_start|>user\nSay hi<|im_end|>\n<|im_start|>assistant\nhi there<|im_end|>\n');
+  });
+
+  it('SFT on function-calling chats: tools and tool calls render through the template, bad calls are quarantined', async () => {
+    const tools = [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: { expression: { type: 'string' } } } } }];
+    const call = (args: unknown) => ({ id: 'call_1', type: 'function', function: { name: 'calculator', arguments: args } });
+    const good = {
+      tools,
+      messages: [
+        { role: 'user', content: 'Calculate 3 * 4.' },
+        { role: 'assistant', content: null, tool_calls: [call('{"expression": "3 * 4"}')] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"result":"12"}' },
+        { role: 'assistant', content: '3 * 4 = 12.' },
+      ],
+    };
+    const badJson = { tools, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [call('{expression')] }] };
+    const userCall = { messages: [{ role: 'user', content: 'x', tool_calls: [call({})] }, { role: 'assistant', content: 'y' }] };
+    const file = join(root, 'calls.jsonl');
+    writeFileSync(file, [good, badJson, userCall].map((record) => JSON.stringify(record)).join('\n'));
+    const report = await ingest({ home, dataset: 'calls', paths: [file] });
+    expect(report).toMatchObject({ ok: 1, quarantined: 2 });
+    const reasons = (await readQuarantine(home, 'calls')).map((row) => `${row.line}: ${row.reason}`);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^2: messages\[1\]: tool_calls\[0\]: field "function.arguments": not valid JSON/),
+      '3: messages[0]: field "tool_calls": only assistant messages call tools, this one is "user"',
+    ]);
+
+    await tokenizeDataset({ home, input: 'calls', output: 'calls-tok', tokenizer: gpt2, seqLen: 256, chatTemplate: 'chatml', validationFraction: 0, workers: 0 });
+    const tokenizer = await loadTokenizer!(gpt2);
+    const shards = await openShards(home.path('datasets', 'calls-tok'));
+    const all: number[] = [];
+    const masked: number[] = [];
+    for await (const batch of shards.batches({ batchRows: 1 })) {
+      for (let index = 0; index < batch.tokenIds.length; index++) {
+        if (batch.segmentIds[index] === 0) continue;
+        all.push(batch.tokenIds[index]);
+        if (batch.lossMask[index]) masked.push(batch.tokenIds[index]);
+      }
+    }
+    const block = '<tool_call>\n{"name": "calculator", "arguments": {"expression": "3 * 4"}}\n</tool_call><|im_end|>\n';
+    expect(tokenizer.decode(all)).toBe(
+      '<|im_start|>system\nTools: calculator<|im_end|>\n<|im_start|>user\nCalculate 3 * 4.<|im_end|>\n' +
+        `<|im_start|>assistant\n${block}<|im_start|>tool\n{"result":"12"}<|im_end|>\n<|im_start|>assistant\n3 * 4 = 12.<|im_end|>\n`,
+    );
+    expect(tokenizer.decode(masked)).toBe(`${block}3 * 4 = 12.<|im_end|>\n`);
   });
 
   it('refuses mcq datasets and existing outputs', async () => {

@@ -14,12 +14,13 @@ import { statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sha256File, stableHash, writeJsonAtomic, type ChainlmHome, type EventBus } from '@chainlm/core';
 import { dataErrors } from '../errors.js';
-import type { ChatMessage, RecordKind, StoredRecord } from '../records/kinds.js';
+import type { ChatMessage, RecordKind, StoredRecord, ToolCall } from '../records/kinds.js';
 import { datasetExists, readDataset, writeDataset } from '../store/dataset-store.js';
 import type { DatasetManifest } from '../store/manifest.js';
 import { readRecords } from '../store/read-records.js';
 import { createEncoderPool, type EncoderPool } from './encoder-pool.js';
 import type { EncodeJob, EncodedBatch, EncoderSetup } from './encode-job.js';
+import type { Conversation, TemplateMessage } from './sft-render.js';
 import { loadPackTokenizer } from './load-tokenizer.js';
 import { specialIds } from './encode-job.js';
 import { SequencePacker } from './packer.js';
@@ -188,23 +189,41 @@ function toJob(kind: RecordKind, records: StoredRecord[]): EncodeJob {
   return { mode: 'sft', conversations: records.map((record) => toConversation(kind, record)) };
 }
 
-export function toConversation(kind: RecordKind, record: StoredRecord): { role: string; content: string }[] {
+/**
+ * A stored record as a chat template's input: messages in the form transformers'
+ * apply_chat_template takes (an assistant's tool calls as
+ * `[{type: "function", function: {name, arguments: {...}}}]`) plus the tool list.
+ */
+export function toConversation(kind: RecordKind, record: StoredRecord): Conversation {
   switch (kind) {
-    case 'chat':
-      return (record.messages as ChatMessage[]).map((message) => ({ role: message.role, content: message.content }));
+    case 'chat': {
+      const messages = (record.messages as ChatMessage[]).map(templateMessage);
+      const tools = typeof record.tools === 'string' ? (JSON.parse(record.tools) as unknown[]) : undefined;
+      return tools ? { messages, tools } : { messages };
+    }
     case 'instruction': {
       const input = record.input as string;
-      return [
-        { role: 'user', content: input ? `${record.instruction}\n\n${input}` : (record.instruction as string) },
-        { role: 'assistant', content: record.output as string },
-      ];
+      return {
+        messages: [
+          { role: 'user', content: input ? `${record.instruction}\n\n${input}` : (record.instruction as string) },
+          { role: 'assistant', content: record.output as string },
+        ],
+      };
     }
     default:
-      return [
-        { role: 'user', content: record.question as string },
-        { role: 'assistant', content: String(record.answer) },
-      ];
+      return {
+        messages: [
+          { role: 'user', content: record.question as string },
+          { role: 'assistant', content: String(record.answer) },
+        ],
+      };
   }
+}
+
+function templateMessage(message: ChatMessage): TemplateMessage {
+  if (!message.tool_calls) return { role: message.role, content: message.content };
+  const calls = JSON.parse(message.tool_calls) as ToolCall[];
+  return { role: message.role, content: message.content, tool_calls: calls.map((call) => ({ type: 'function', function: call })) };
 }
 
 /** sha256 of the tokenizer file, or of the tokenizer files in a folder. */

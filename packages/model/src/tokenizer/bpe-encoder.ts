@@ -9,7 +9,7 @@
  * text, so each word's ids are cached: on English prose the cache hit rate is > 95 %
  * and the merge loop runs only for new words.
  */
-import { byteLevelTokenBytes, bytesToByteLevel, gpt2SplitPattern } from './byte-level.js';
+import { byteLevelTokenBytes, bytesToByteLevel, gpt2SplitPattern, preTokenizeWords } from './byte-level.js';
 import { tokenizerFileError } from './errors.js';
 import { textBytes } from './token-table.js';
 
@@ -109,10 +109,19 @@ export class ByteLevelBpeEncoder {
     private readonly table: BpeMergeTable,
     /** Llama-3 style `ignore_merges`: the byte-level vocabulary; a word that is in it is one token. */
     private readonly wholeWords: ReadonlyMap<string, number> | null = null,
+    /** HF `Digits { individual_digits: true }` before the byte-level regex. */
+    private readonly splitDigits = false,
   ) {}
 
   /** Appends the ids of `text` to `out`. */
   encodeInto(text: string, out: number[]): void {
+    if (this.splitDigits) {
+      for (const word of preTokenizeWords(text, true, this.pattern)) {
+        const ids = this.encodeWord(word);
+        for (let i = 0; i < ids.length; i += 1) out.push(ids[i]);
+      }
+      return;
+    }
     const pattern = this.pattern;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {

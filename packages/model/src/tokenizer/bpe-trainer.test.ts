@@ -55,6 +55,23 @@ describe('trainBpeTokenizer on a tiny corpus', () => {
     expect(tokenizer.decode(ids, { skipSpecialTokens: true })).toBe('hi你');
   });
 
+  it('splitDigits: numbers stay digit by digit, matching the library on the written tokenizer.json', async () => {
+    const corpus = ['12 + 7 = 19. The year 1999 had 12 months, 12 days, 12 ways.', 'x12y 12 12 12 ١٢ ²3', '1212121212 12 12'];
+    const plain = await trainBpeTokenizer(corpus, { vocabSize: 300 });
+    const split = await trainBpeTokenizer(corpus, { vocabSize: 300, splitDigits: true });
+    const pieces = (trained: TrainedBpe, text: string) => trained.tokenizer.encode(text).map((id) => trained.tokenizer.decode([id]));
+    expect(pieces(plain, ' 12')).toEqual([' 12']);
+    const digitPieces = pieces(split, ' 12 + 7 = 19.').filter((piece) => /\d/.test(piece));
+    expect(digitPieces).toEqual(['1', '2', '7', '1', '9']);
+    expect(split.tokenizerJson.model.merges.some((merge) => /\d/.test(merge))).toBe(false);
+    expect(split.tokenizerJson.pre_tokenizer).toEqual({ type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, expect.objectContaining({ type: 'ByteLevel' })] });
+    const library = tokenizerFromJson(split.tokenizerJson, {}, 'split', { forceLibrary: true });
+    for (const line of [...corpus, 'a1b22c333 ٣٤ 4.5e10', '  99  bottles']) {
+      expect(split.tokenizer.encode(line), line).toEqual(library.encode(line));
+      expect(split.tokenizer.decode(split.tokenizer.encode(line))).toBe(line);
+    }
+  });
+
   it('rejects bad options naming the field', async () => {
     await expect(trainBpeTokenizer(['a'], { vocabSize: 100 })).rejects.toThrow(/options\.vocabSize/);
     await expect(trainBpeTokenizer(['a'], { vocabSize: 300, minFrequency: 0 })).rejects.toThrow(/options\.minFrequency/);

@@ -12,7 +12,7 @@
  * step costs the size of the affected words, not of the corpus.
  */
 import { z } from 'zod';
-import { byteToChar, gpt2SplitPattern } from './byte-level.js';
+import { byteToChar, gpt2SplitPattern, preTokenizeWords } from './byte-level.js';
 import { tokenizerUsageError } from './errors.js';
 import { Heap } from './heap.js';
 import { tokenizerFromJson } from './hf-tokenizer.js';
@@ -24,6 +24,8 @@ const trainOptionsSchema = z.strictObject({
   vocabSize: z.number().int().min(257).max(1 << 24),
   specialTokens: z.array(z.string().min(1)).default(['<|endoftext|>']),
   minFrequency: z.number().int().min(1).default(2),
+  /** Split every digit into its own word before BPE (LLaMA/Qwen style): no number tokens are learned. */
+  splitDigits: z.boolean().default(false),
 });
 
 export type TrainBpeOptions = z.input<typeof trainOptionsSchema>;
@@ -40,14 +42,11 @@ interface Word {
   count: number;
 }
 
-async function countWords(lines: AsyncIterable<string> | Iterable<string>): Promise<Map<string, number>> {
+async function countWords(lines: AsyncIterable<string> | Iterable<string>, splitDigits: boolean): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const pattern = new RegExp(gpt2SplitPattern.source, gpt2SplitPattern.flags);
   for await (const line of lines) {
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) {
-      counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);
-    }
+    for (const word of preTokenizeWords(line, splitDigits, pattern)) counts.set(word, (counts.get(word) ?? 0) + 1);
   }
   return counts;
 }
@@ -69,16 +68,16 @@ function parseOptions(options: TrainBpeOptions): z.output<typeof trainOptionsSch
 }
 
 export async function trainBpeTokenizer(lines: AsyncIterable<string> | Iterable<string>, options: TrainBpeOptions): Promise<TrainedBpe> {
-  const { vocabSize, specialTokens, minFrequency } = parseOptions(options);
+  const { vocabSize, specialTokens, minFrequency, splitDigits } = parseOptions(options);
   const tokens = [...specialTokens, ...byteToChar];
   const ids = new Map(tokens.map((token, id) => [token, id]));
   const byteBase = specialTokens.length;
   const words: Word[] = [];
-  for (const [word, count] of await countWords(lines)) {
+  for (const [word, count] of await countWords(lines, splitDigits)) {
     words.push({ symbols: Array.from(textBytes(word), (byte) => byte + byteBase), count });
   }
   const merges = learnMerges(words, tokens, ids, vocabSize, minFrequency);
-  const tokenizerJson = buildTokenizerJson(tokens, merges, specialTokens);
+  const tokenizerJson = buildTokenizerJson(tokens, merges, specialTokens, { splitDigits });
   const tokenizer = tokenizerFromJson(tokenizerJson, {}, 'trained tokenizer');
   return { tokenizer, tokenizerJson, mergeCount: merges.length };
 }

@@ -8,6 +8,34 @@
 /** Same pattern as GPT-2's encoder.py and HF's ByteLevel pre-tokenizer (use_regex: true). */
 export const gpt2SplitPattern = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
+const numericChar = /\p{N}/u;
+
+/**
+ * The words the byte-level pre-tokenizer yields, optionally after HF's
+ * `Digits { individual_digits: true }`: every numeric character stands alone (as in
+ * LLaMA's and Qwen's tokenizers), so numbers are spelled digit by digit and a model can
+ * learn arithmetic per digit instead of a table of number tokens.
+ */
+export function* preTokenizeWords(text: string, splitDigits: boolean, pattern = new RegExp(gpt2SplitPattern.source, gpt2SplitPattern.flags)): Generator<string> {
+  if (!splitDigits) {
+    yield* regexWords(text, pattern);
+    return;
+  }
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    if (!numericChar.test(text[index])) continue;
+    if (index > start) yield* regexWords(text.slice(start, index), pattern);
+    yield text[index];
+    start = index + 1;
+  }
+  if (start < text.length) yield* regexWords(text.slice(start), pattern);
+}
+
+function* regexWords(text: string, pattern: RegExp): Generator<string> {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) yield match[0];
+}
+
 function buildByteToChar(): string[] {
   const printable: number[] = [];
   for (let b = 0x21; b <= 0x7e; b += 1) printable.push(b);

@@ -46,6 +46,34 @@ describe('built-in chat templates', () => {
     const template = loadChatTemplate('chatml', null);
     expect(template.render([{ role: 'assistant', content: null }])).toBe('<|im_start|>assistant\n<|im_end|>\n');
   });
+
+  it('chatml names the tools in one system turn and renders tool calls as <tool_call> blocks', () => {
+    const template = loadChatTemplate('chatml', null);
+    const tools = [{ type: 'function', function: { name: 'calculator', parameters: {} } }, { type: 'function', function: { name: 'date_time' } }];
+    const call = { type: 'function', function: { name: 'calculator', arguments: { expression: '3 * 4' } } };
+    const messages: ChatMessage[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Calculate 3 * 4.' },
+      { role: 'assistant', content: null, tool_calls: [call, call] },
+      { role: 'tool', content: '{"result":"12"}' },
+      { role: 'assistant', content: '3 * 4 = 12.' },
+    ];
+    const block = '<tool_call>\n{"name": "calculator", "arguments": {"expression": "3 * 4"}}\n</tool_call>';
+    expect(template.render(messages, { tools })).toBe(
+      '<|im_start|>system\nBe brief.\nTools: calculator, date_time<|im_end|>\n' +
+        '<|im_start|>user\nCalculate 3 * 4.<|im_end|>\n' +
+        `<|im_start|>assistant\n${block}\n${block}<|im_end|>\n` +
+        '<|im_start|>tool\n{"result":"12"}<|im_end|>\n' +
+        '<|im_start|>assistant\n3 * 4 = 12.<|im_end|>\n',
+    );
+    // No system message of its own: the tools turn stands alone; text before a call stays.
+    const withText: ChatMessage[] = [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Let me see.', tool_calls: [call] }];
+    expect(template.render(withText, { tools: tools.slice(0, 1) })).toBe(
+      `<|im_start|>system\nTools: calculator<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nLet me see.\n${block}<|im_end|>\n`,
+    );
+    // Without tools the system message is an ordinary turn.
+    expect(template.render(messages.slice(0, 2), { addGenerationPrompt: true })).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nCalculate 3 * 4.<|im_end|>\n<|im_start|>assistant\n');
+  });
 });
 
 describe('chat templates from tokenizer_config.json', () => {

@@ -52,16 +52,31 @@ function isType(node: unknown, type: string): boolean {
   return node !== null && typeof node === 'object' && (node as { type?: unknown }).type === type;
 }
 
+/**
+ * The byte-level pre-tokenizer of a GPT-2-style tokenizer: a plain ByteLevel with its
+ * regex, or Sequence[Digits{individual_digits}, ByteLevel] (digits split first).
+ * Anything else → null (the library encodes it).
+ */
+function byteLevelPreTokenizer(node: unknown): { byteLevel: Record<string, unknown>; splitDigits: boolean } | null {
+  if (isType(node, 'ByteLevel')) return { byteLevel: node as Record<string, unknown>, splitDigits: false };
+  if (!isType(node, 'Sequence')) return null;
+  const steps = (node as { pretokenizers?: unknown }).pretokenizers;
+  if (!Array.isArray(steps) || steps.length !== 2) return null;
+  const [digits, byteLevel] = steps as Record<string, unknown>[];
+  if (!isType(digits, 'Digits') || digits.individual_digits !== true || !isType(byteLevel, 'ByteLevel')) return null;
+  return { byteLevel, splitDigits: true };
+}
+
 /** Plain GPT-2-style byte-level BPE: the only shape the fast encoder reproduces exactly. */
 function fastPathApplies(spec: TokenizerJson): boolean {
   const model = spec.model as Record<string, unknown>;
-  const preTokenizer = spec.pre_tokenizer as Record<string, unknown> | null;
+  const preTokenizer = byteLevelPreTokenizer(spec.pre_tokenizer)?.byteLevel;
   return (
     model.type === 'BPE' &&
     spec.normalizer === null &&
-    isType(preTokenizer, 'ByteLevel') &&
-    preTokenizer?.use_regex !== false &&
-    preTokenizer?.add_prefix_space !== true &&
+    preTokenizer !== undefined &&
+    preTokenizer.use_regex !== false &&
+    preTokenizer.add_prefix_space !== true &&
     (spec.post_processor === null || isType(spec.post_processor, 'ByteLevel')) &&
     (model.dropout === null || model.dropout === undefined) &&
     !model.continuing_subword_prefix &&
@@ -115,7 +130,8 @@ function libraryEncoder(library: LibraryTokenizer): (text: string, addSpecialTok
 function fastEncoder(spec: TokenizerJson, file: string): (text: string) => number[] {
   const model = spec.model as unknown as { vocab: unknown; merges: (string | [string, string])[]; ignore_merges?: boolean };
   const modelVocab = new Map(Object.entries(model.vocab as Record<string, number>));
-  const encoder = new ByteLevelBpeEncoder(buildMergeTable(modelVocab, model.merges, file), model.ignore_merges ? modelVocab : null);
+  const splitDigits = byteLevelPreTokenizer(spec.pre_tokenizer)?.splitDigits ?? false;
+  const encoder = new ByteLevelBpeEncoder(buildMergeTable(modelVocab, model.merges, file), model.ignore_merges ? modelVocab : null, splitDigits);
   const splitter = new SpecialTokenSplitter(new Map(spec.added_tokens.map((token) => [token.content, token.id])));
   return (text) => {
     const ids: number[] = [];

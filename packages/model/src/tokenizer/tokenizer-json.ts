@@ -1,6 +1,7 @@
 /**
  * Writes what the trainer learned as an HF tokenizer.json (byte-level BPE exactly as
- * GPT-2's: ByteLevel pre-tokenizer with the GPT-2 regex, no normalizer, ByteLevel
+ * GPT-2's: ByteLevel pre-tokenizer with the GPT-2 regex (after HF's individual-digit
+ * split when asked), no normalizer, ByteLevel
  * decoder; special tokens first in the vocabulary and listed as added tokens) plus a
  * tokenizer_config.json naming BOS/EOS/PAD, so HF tokenizers, transformers and
  * @huggingface/tokenizers all load the folder.
@@ -17,7 +18,15 @@ export type TokenizerJsonObject = Record<string, unknown> & {
 
 const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
 
-export function buildTokenizerJson(tokens: readonly string[], merges: readonly [string, string][], specialTokens: readonly string[]): TokenizerJsonObject {
+/** HF's spelling of "digits split one by one, then the byte-level regex". */
+export const splitDigitsPreTokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, byteLevel] };
+
+export function buildTokenizerJson(
+  tokens: readonly string[],
+  merges: readonly [string, string][],
+  specialTokens: readonly string[],
+  options: { splitDigits?: boolean } = {},
+): TokenizerJsonObject {
   const vocab: Record<string, number> = {};
   tokens.forEach((token, id) => {
     if (!Object.hasOwn(vocab, token)) vocab[token] = id;
@@ -36,7 +45,7 @@ export function buildTokenizerJson(tokens: readonly string[], merges: readonly [
       special: true,
     })),
     normalizer: null,
-    pre_tokenizer: byteLevel,
+    pre_tokenizer: options.splitDigits ? splitDigitsPreTokenizer : byteLevel,
     post_processor: { ...byteLevel, trim_offsets: false },
     decoder: byteLevel,
     model: {

@@ -15,12 +15,15 @@ const schema = z.strictObject({
   /** End-of-sequence token for generation (chat models stop at <|im_end|>). */
   eosToken: z.string().default('<|im_end|>'),
   chatTemplate: z.enum(['chatml', 'internlm2', 'llama3']).default('chatml'),
+  /** Digits one by one (LLaMA/Qwen style), so arithmetic is learned per digit. */
+  splitDigits: z.boolean().default(false),
 });
 
 export const tokenizerStage: StageKind = {
   name: 'tokenizer',
   description: 'train a byte-level BPE tokenizer (tokenizer.json + chat template) on datasets',
-  version: 1,
+  // 2: chatml renders tools and tool calls; splitDigits.
+  version: 2,
   async run(params, context) {
     const options = stageParams(schema, params, 'tokenizer');
     const datasets = options.datasets;
@@ -30,7 +33,7 @@ export const tokenizerStage: StageKind = {
         for await (const batch of readRecords(context.home, name)) for (const record of batch) yield recordText(kind, record);
       }
     }
-    const { tokenizer, tokenizerJson, mergeCount } = await trainBpeTokenizer(lines(), { vocabSize: options.vocabSize, specialTokens: options.specialTokens });
+    const { tokenizer, tokenizerJson, mergeCount } = await trainBpeTokenizer(lines(), { vocabSize: options.vocabSize, specialTokens: options.specialTokens, splitDigits: options.splitDigits });
     const dir = context.home.path('tokenizers', options.name);
     await saveTokenizerJson(tokenizerJson, dir);
     const configFile = join(dir, 'tokenizer_config.json');
@@ -40,7 +43,7 @@ export const tokenizerStage: StageKind = {
       kind: 'tokenizer',
       name: options.name,
       path: dir,
-      metadata: { vocabSize: tokenizer.vocabSize, merges: mergeCount, eosToken: options.eosToken },
+      metadata: { vocabSize: tokenizer.vocabSize, merges: mergeCount, eosToken: options.eosToken, splitDigits: options.splitDigits },
       inputs: datasets.map((name) => ({ id: `dataset:${name}`, relation: 'trained-on' })),
     });
     return {

@@ -25,6 +25,8 @@ export interface ScriptedTurn {
   /** The conversation so far; `user` is shorthand for one user message. */
   messages?: ChatMessage[];
   user?: string;
+  /** Tools the request offers (rendered into the prompt by the chat template, as the server does). */
+  tools?: unknown[];
   reply: string;
 }
 
@@ -34,7 +36,7 @@ function conversation(turn: ScriptedTurn): ChatMessage[] {
 
 export const defaultTurns: ScriptedTurn[] = [
   { user: 'Say hello.', reply: 'Hello! I am a tiny model.' },
-  { user: 'What is 2 + 2?', reply: '<tool_call>{"name": "calculator", "arguments": {"expression": "2 + 2"}}</tool_call>' },
+  { user: 'What is 2 + 2?', tools: [{ type: 'function', function: { name: 'calculator' } }], reply: '<tool_call>\n{"name": "calculator", "arguments": {"expression": "2 + 2"}}\n</tool_call>' },
   { user: 'Give me JSON.', reply: '{"answer": 42, "ok": true}' },
 ];
 
@@ -66,7 +68,7 @@ export async function makeTinyChatModel(turns: ScriptedTurn[] = defaultTurns, op
   });
   const model = createModel(config, undefined, { seed: 7 });
   const examples = turns.map((turn) => {
-    const prompt = tokenizer.encode(template.render(conversation(turn), { addGenerationPrompt: true }), { addSpecialTokens: false });
+    const prompt = tokenizer.encode(template.render(conversation(turn), { addGenerationPrompt: true, ...(turn.tools ? { tools: turn.tools } : {}) }), { addSpecialTokens: false });
     const reply = [...tokenizer.encode(turn.reply, { addSpecialTokens: false }), imEnd];
     return { ids: [...prompt, ...reply], replyStart: prompt.length };
   });
