@@ -16,11 +16,13 @@ export interface ServerContext {
   adapterRoot: string | undefined;
   /** Called with each finished request's metrics (the /metrics histograms). */
   observe(model: string, metrics: RequestMetrics): void;
+  /** Called when a served name goes away (an unloaded adapter): its metric label sets go too. */
+  forget(model: string): void;
 }
 
 export function createContext(
   models: ServedModel[],
-  options: { maxTokens: number; requestTimeoutMs: number; adapterRoot?: string; observe?: (model: string, metrics: RequestMetrics) => void },
+  options: { maxTokens: number; requestTimeoutMs: number; adapterRoot?: string; observe?: (model: string, metrics: RequestMetrics) => void; forget?: (model: string) => void },
 ): ServerContext {
   const byId = new Map(models.map((model) => [model.id, model]));
   const adapters = new Map<string, ServedModel>();
@@ -31,6 +33,7 @@ export function createContext(
     requestTimeoutMs: options.requestTimeoutMs,
     adapterRoot: options.adapterRoot,
     observe: (model, metrics) => options.observe?.(model, metrics),
+    forget: (model) => options.forget?.(model),
     model(name) {
       const found = name ? (byId.get(name) ?? adapters.get(name)) : models[0];
       if (!found) {

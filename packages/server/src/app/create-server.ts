@@ -60,7 +60,7 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
   let metrics: ReturnType<typeof createMetrics> | undefined;
   const adapterRoot = options.adapterRoot === undefined ? undefined : realAdapterRoot(options.adapterRoot);
-  const context = createContext(models, { ...options, adapterRoot, observe: (model, finished) => metrics?.observe(model, finished) });
+  const context = createContext(models, { ...options, adapterRoot, observe: (model, finished) => metrics?.observe(model, finished), forget: (model) => metrics?.forget(model) });
   for (const adapter of options.adapters) {
     try {
       await attachAdapter(context, adapter.name, resolve(adapter.path), adapter.model);

@@ -29,4 +29,5 @@ export async function detachAdapter(context: ServerContext, name: string): Promi
   if (!served) throw new ApiError('modelNotFound', `lora_name: no adapter named "${name}" is loaded (loaded: ${[...context.adapters.keys()].join(', ') || 'none'})`, { param: 'lora_name' });
   await served.engine.unloadAdapter(name);
   context.adapters.delete(name);
+  context.forget(name);
 }

@@ -123,8 +123,11 @@ describe('LoRA adapters over HTTP', () => {
     expect(duplicate.statusCode).toBe(400);
     expect(duplicate.json().error.message).toMatch(/"alpha" is already served/);
     expect((await post(app, '/v1/load_lora_adapter', { lora_name: 'has space', lora_path: 'alpha' })).statusCode).toBe(400);
+    expect((await app.inject({ url: '/metrics' })).body).toMatch(/chainlm_request_latency_seconds_count\{model="beta"\}/);
     const unloaded = await post(app, '/v1/unload_lora_adapter', { lora_name: 'beta' });
     expect(unloaded.statusCode).toBe(200);
+    // Its label sets go with it: names loaded and unloaded at run time do not pile up in /metrics.
+    expect((await app.inject({ url: '/metrics' })).body).not.toMatch(/model="beta"/);
     expect(unloaded.body).toBe("Success: LoRA adapter 'beta' removed successfully.");
     expect((await post(app, '/v1/completions', { model: 'beta', prompt: [5], max_tokens: 1 })).statusCode).toBe(404);
     expect((await post(app, '/v1/unload_lora_adapter', { lora_name: 'beta' })).statusCode).toBe(404);

@@ -12,6 +12,8 @@ export interface ServerMetrics {
   registry: Registry;
   observe(model: string, metrics: RequestMetrics): void;
   countRequest(route: string, status: number): void;
+  /** Drops a model's label sets (an unloaded adapter), so names loaded and unloaded at run time do not pile up. */
+  forget(model: string): void;
 }
 
 export function createMetrics(context: ServerContext): ServerMetrics {
@@ -55,6 +57,9 @@ export function createMetrics(context: ServerContext): ServerMetrics {
     },
     countRequest(route, status) {
       requests.inc({ route, status: String(status) });
+    },
+    forget(model) {
+      for (const metric of [queue, ttft, tpot, latency, promptTokens, outputTokens]) metric.remove({ model });
     },
   };
 }
