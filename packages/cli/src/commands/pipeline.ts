@@ -40,10 +40,14 @@ export const pipelineRunCommand = defineCommand({
 
 export const startCommand = defineCommand({
   name: 'start',
-  summary: "the README's main job: the demo pipeline (data → tokenizer → pretrain → SFT → eval before/after), then serve the model",
-  options: pipelineOptions,
+  summary: "the README's main job: the demo pipeline (data → tokenizer → pretrain → SFT → eval before/after), then serve the model and the console",
+  options: {
+    ...pipelineOptions,
+    pipeline: { type: 'string', description: 'run this pipeline file instead of pipelines/demo.yaml (e.g. your edited copy)', valueName: 'FILE' },
+  },
+  examples: ['chainlm start', 'chainlm start --pipeline my-demo.yaml', 'CHAINLM_CONSOLE_PORT=3001 chainlm start --no-serve'],
   async run({ options, events, setExitCode }) {
-    const report = await runFile(demoPipelineFile, options, events);
+    const report = await runFile(options.pipeline ?? demoPipelineFile, options, events);
     if (report.status === 'failed') setExitCode(1);
     else if (!options.noServe) await startConsoleBeside(events);
     return report;
