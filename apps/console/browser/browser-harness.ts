@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAgent, createBuiltinTools, ScriptedChatModel, type AgentKind } from '@chainlm/agent';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsole, type StartedConsole } from '../server/index.js';
 
@@ -78,4 +79,22 @@ export async function until<T>(read: () => Promise<T>, accept: (value: T) => boo
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * The agent route's SSE body for a real agent run (real tools) on a scripted model
+ * that uses the calculator: a tiny model calls no tools, so this is how the suite
+ * sees every step kind — thought, plan, tool call, observation, answer — rendered.
+ */
+export async function agentSse(body: { task: string; agent?: AgentKind }): Promise<string> {
+  const agent = body.agent ?? 'react';
+  const turns =
+    agent === 'rewoo'
+      ? ['Plan: Multiply the two numbers.\n#E1 = calculator[{"expression": "37 * 43"}]', 'The product is 1591.']
+      : ['Thought: I should multiply with the calculator.\nAction: calculator\nAction Input: {"expression": "37 * 43"}', 'Thought: The calculator says 1591.\nFinal Answer: 1591'];
+  const frames: string[] = [];
+  const frame = (event: string, data: unknown) => frames.push(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const result = await createAgent(agent, { model: new ScriptedChatModel(turns), tools: createBuiltinTools(['calculator']) }).run(body.task, { onStep: (step) => frame('step', step) });
+  frame('done', { answer: result.answer, stopReason: result.stopReason, modelCalls: result.modelCalls, toolCalls: result.toolCalls });
+  return frames.join('');
 }

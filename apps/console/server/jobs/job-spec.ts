@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
-/** Engine replicas are worker threads, one per core at most: more would only share cores. */
+/** Engine replicas are worker threads that each keep a core busy: more than the cores would only share them. */
 export const maxReplicas = availableParallelism();
 
 const safeName = z
@@ -87,7 +87,7 @@ export const serveSpec = z.strictObject({
   maxBatchTokens: z.number().int().positive().optional(),
   /** Weight-only quantization at load (chainlm-serve --quant). */
   quant: z.enum(['w8a16', 'w4a16']).optional(),
-  /** Engine replicas behind one address (chainlm-serve --replicas), each with its own KV cache. */
+  /** Engines behind one address (chainlm-serve --replicas): 1 in the server thread, N > 1 worker threads, each with a copy of the weights, sharing the KV budget. */
   replicas: z
     .number()
     .int('a whole number of replicas')

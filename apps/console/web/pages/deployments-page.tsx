@@ -46,18 +46,22 @@ export function DeploymentsPage() {
               <Table fz="xs" highlightOnHover data-testid="deployments-table">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>name</Table.Th>
+                    <Table.Th>name · endpoint</Table.Th>
                     <Table.Th>status</Table.Th>
                     <Table.Th>replicas</Table.Th>
                     <Table.Th>weights</Table.Th>
-                    <Table.Th>endpoint</Table.Th>
                     <Table.Th />
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {deployments.map((entry) => (
                     <Table.Tr key={entry.id} onClick={() => setQuery('deployment', entry.id)} style={{ cursor: 'pointer' }} bg={entry.id === selected ? 'var(--mantine-color-blue-light)' : undefined}>
-                      <Table.Td>{entry.name}</Table.Td>
+                      <Table.Td>
+                        {entry.name}
+                        <Text size="xs" c="dimmed">
+                          {entry.url}/v1
+                        </Text>
+                      </Table.Td>
                       <Table.Td>
                         <StatusBadge status={entry.status === 'running' ? (entry.ready ? 'running' : 'starting') : entry.status === 'cancelled' ? 'stopped' : entry.status} />
                       </Table.Td>
@@ -67,7 +71,6 @@ export function DeploymentsPage() {
                           {entry.quant ?? 'fp32'}
                         </Badge>
                       </Table.Td>
-                      <Table.Td>{entry.url}/v1</Table.Td>
                       <Table.Td>
                         {entry.status === 'running' ? (
                           <Button size="xs" color="red" variant="light" onClick={() => stop(entry.id)} data-testid="stop-deployment">
@@ -144,7 +147,7 @@ function DeployForm() {
         />
         <NumberInput
           label="Replicas"
-          description={`engine copies behind one address, each on its own thread with its own KV cache (1–${limits.data?.maxReplicas ?? 1}, one per CPU core)`}
+          description={`engines behind one address: 1 in the server thread, or N worker threads with a copy of the weights each, sharing the KV budget (1–${limits.data?.maxReplicas ?? 1}, one per CPU core)`}
           min={1}
           max={limits.data?.maxReplicas ?? 1}
           allowDecimal={false}

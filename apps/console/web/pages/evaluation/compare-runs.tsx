@@ -20,14 +20,11 @@ interface ComparisonRow {
 }
 
 export function CompareRuns({ runs }: { runs: { run: string; rows: { model: string }[] }[] }) {
-  // Runs come newest first: by default the newest (B) against the one before (A).
-  const [a, setA] = useState<string | null>(runs[1]?.run ?? null);
-  const [b, setB] = useState<string | null>(runs[0]?.run ?? null);
+  // Until the user picks, B is the newest run and A the one before (runs come newest first).
+  const [chosen, setChosen] = useState<{ a?: string | null; b?: string | null }>({});
+  const a = chosen.a ?? runs[1]?.run ?? null;
+  const b = chosen.b ?? runs[0]?.run ?? null;
   const [picked, setPicked] = useState<{ dataset: string; model: string }>();
-  useEffect(() => {
-    if (a === null && runs.length >= 2) setA(runs[1].run);
-    if (b === null && runs.length >= 1) setB(runs[0].run);
-  }, [runs]);
   useEffect(() => setPicked(undefined), [a, b]);
   const options = runs.map((run) => ({ value: run.run, label: `${run.run} (${[...new Set(run.rows.map((row) => row.model))].join(', ')})` }));
   const { data, error } = useApi<{ rows: ComparisonRow[]; acrossModels: boolean }>(a && b ? `/api/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}` : null);
@@ -39,8 +36,8 @@ export function CompareRuns({ runs }: { runs: { run: string; rows: { model: stri
       {runs.length < 2 ? <Empty title="Two eval runs needed">Run two evals (e.g. before and after fine-tuning) to compare them here.</Empty> : null}
       {runs.length >= 2 ? (
         <Group grow mb="xs">
-          <Select label="Run A" data={options} value={a} onChange={setA} allowDeselect={false} data-testid="compare-a" />
-          <Select label="Run B" data={options} value={b} onChange={setB} allowDeselect={false} data-testid="compare-b" />
+          <Select label="Run A" data={options} value={a} onChange={(value) => setChosen({ ...chosen, a: value })} allowDeselect={false} data-testid="compare-a" />
+          <Select label="Run B" data={options} value={b} onChange={(value) => setChosen({ ...chosen, b: value })} allowDeselect={false} data-testid="compare-b" />
         </Group>
       ) : null}
       <ErrorNote error={error} />

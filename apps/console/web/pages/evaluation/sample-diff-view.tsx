@@ -31,6 +31,7 @@ interface DiffResponse {
 }
 
 const outcomeLabels: Record<Outcome, string> = { 'a-wins': 'A right, B wrong', 'b-wins': 'A wrong, B right', 'both-right': 'both right', 'both-wrong': 'both wrong', tie: 'same score' };
+const outcomeColors: Record<Outcome, string> = { 'a-wins': 'orange', 'b-wins': 'teal', 'both-right': 'green', 'both-wrong': 'gray', tie: 'gray' };
 const pageSize = 20;
 const show = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -40,7 +41,7 @@ function Verdict({ correct, score }: { correct: boolean | null; score: number | 
 }
 
 export function SampleDiffView({ a, b, dataset, model }: { a: string; b: string; dataset: string; model?: string }) {
-  const [filter, setFilter] = useState<string>('a-wins');
+  const [filter, setFilter] = useState<string>('all');
   const [page, setPage] = useState(1);
   useEffect(() => setPage(1), [a, b, dataset, model, filter]);
   const query = new URLSearchParams({ a, b, dataset, filter, offset: String((page - 1) * pageSize), limit: String(pageSize), ...(model ? { modelA: model, modelB: model } : {}) });
@@ -56,7 +57,7 @@ export function SampleDiffView({ a, b, dataset, model }: { a: string; b: string;
           {dataset}: A {data ? <Text span size="xs" c="dimmed">{data.a.run} · {data.a.model} · {formatNumber(data.a.score)}</Text> : null} vs B {data ? <Text span size="xs" c="dimmed">{data.b.run} · {data.b.model} · {formatNumber(data.b.score)}</Text> : null}
         </Title>
       </Group>
-      <SegmentedControl size="xs" mb="xs" value={filter} onChange={setFilter} data={[...segments, { value: 'all', label: 'all' }]} data-testid="sample-diff-filter" />
+      <SegmentedControl size="xs" mb="xs" value={filter} onChange={setFilter} data={[{ value: 'all', label: `all (${data ? Object.values(data.counts).reduce((sum, count) => sum + count, 0) : '…'})` }, ...segments]} data-testid="sample-diff-filter" />
       {data && data.onlyInA + data.onlyInB > 0 ? (
         <Text size="xs" c="dimmed" mb={4}>
           {data.onlyInA} samples only in A and {data.onlyInB} only in B (different limits) are left out.
@@ -71,6 +72,7 @@ export function SampleDiffView({ a, b, dataset, model }: { a: string; b: string;
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>#</Table.Th>
+                <Table.Th>outcome</Table.Th>
                 <Table.Th>prompt</Table.Th>
                 <Table.Th>reference</Table.Th>
                 <Table.Th>A predicted</Table.Th>
@@ -81,6 +83,11 @@ export function SampleDiffView({ a, b, dataset, model }: { a: string; b: string;
               {data.samples.map((sample) => (
                 <Table.Tr key={sample.index}>
                   <Table.Td>{sample.index}</Table.Td>
+                  <Table.Td>
+                    <Badge size="xs" variant="light" color={outcomeColors[sample.outcome]}>
+                      {outcomeLabels[sample.outcome]}
+                    </Badge>
+                  </Table.Td>
                   <Table.Td maw={340}>
                     <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 120, overflow: 'auto' }}>
                       {sample.prompt ?? ''}

@@ -67,8 +67,10 @@ function ErrorStep({ step }: { step: Step }) {
       <Text size="sm">{step.message}</Text>
       {context ? (
         <Group gap="xs" mt={4} data-testid="agent-context-overflow">
-          <Badge color="red" variant="light">prompt {context.promptTokens} tokens</Badge>
-          <Badge color="gray" variant="light">
+          <Badge color="red" variant="light" tt="none">
+            prompt {context.promptTokens} tokens
+          </Badge>
+          <Badge color="gray" variant="light" tt="none">
             limit {context.contextTokens} tokens ({context.limit === 'kv-cache' ? 'KV cache' : 'maxModelLen'})
           </Badge>
         </Group>
@@ -125,7 +127,7 @@ export function AgentView({ deployment }: { deployment: Deployment }) {
         <TextInput label="Task" value={task} onChange={(event) => setTask(event.currentTarget.value)} data-testid="agent-task" />
       </Group>
       <Group align="end">
-        <Select label="Agent" data={['react', 'function', 'rewoo']} value={agent} onChange={setAgent} w={140} allowDeselect={false} />
+        <Select label="Agent" data={['react', 'function', 'rewoo']} value={agent} onChange={setAgent} w={140} allowDeselect={false} data-testid="agent-kind" />
         <MultiSelect label="Tools" data={['calculator', 'unit_convert', 'date_time', 'javascript', 'python', 'dataset_sql']} value={tools} onChange={setTools} w={360} />
         <NumberInput label="Max steps" min={1} max={32} value={maxSteps} onChange={setMaxSteps} w={110} />
         <Button onClick={run} loading={busy} data-testid="agent-run">

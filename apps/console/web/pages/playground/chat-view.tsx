@@ -100,7 +100,15 @@ export function ChatView({ deployment }: { deployment: Deployment }) {
             }}
           />
           {busy ? <Button color="red" variant="light" onClick={() => abort.current?.abort()}>Stop</Button> : <Button onClick={send} disabled={!input.trim()} data-testid="chat-send">Send</Button>}
-          <Button variant="subtle" onClick={() => setMessages([])}>Clear</Button>
+          <Button
+            variant="subtle"
+            onClick={() => {
+              setMessages([]);
+              setUsage(undefined);
+            }}
+          >
+            Clear
+          </Button>
         </Group>
         {usage ? (
           <Text size="xs" c="dimmed" mt={4} data-testid="chat-usage">

@@ -41,13 +41,11 @@ function overlayOption(runs: { label: string; curves: RunCurves }[], axis: Axis)
 }
 
 export function CompareTraining({ runs }: { runs: RunSummary[] }) {
-  const [a, setA] = useState<string | null>(runs[1]?.run ?? null);
-  const [b, setB] = useState<string | null>(runs[0]?.run ?? null);
+  // Until the user picks, A and B follow the newest two runs (runs come newest first).
+  const [chosen, setChosen] = useState<{ a?: string | null; b?: string | null }>({});
+  const a = chosen.a ?? runs[1]?.run ?? null;
+  const b = chosen.b ?? runs[0]?.run ?? null;
   const [axis, setAxis] = useState<Axis>('step');
-  useEffect(() => {
-    if (a === null && runs.length >= 2) setA(runs[1].run);
-    if (b === null && runs.length >= 1) setB(runs[0].run);
-  }, [runs]);
   const { data, error, reload } = useApi<{ a: RunCurves; b: RunCurves }>(a && b ? `/api/compare/training?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}` : null);
   const shown = data && data.a.run === a && data.b.run === b ? data : undefined;
   const training = shown !== undefined && (shown.a.status === 'running' || shown.b.status === 'running');
@@ -66,8 +64,8 @@ export function CompareTraining({ runs }: { runs: RunSummary[] }) {
         <SegmentedControl size="xs" value={axis} onChange={(value) => setAxis(value as Axis)} data={[{ label: 'by step', value: 'step' }, { label: 'by tokens', value: 'tokens' }]} />
       </Group>
       <Group grow mb="xs">
-        <Select label="Run A" data={options} value={a} onChange={setA} allowDeselect={false} data-testid="compare-training-a" />
-        <Select label="Run B" data={options} value={b} onChange={setB} allowDeselect={false} data-testid="compare-training-b" />
+        <Select label="Run A" data={options} value={a} onChange={(value) => setChosen({ ...chosen, a: value })} allowDeselect={false} data-testid="compare-training-a" />
+        <Select label="Run B" data={options} value={b} onChange={(value) => setChosen({ ...chosen, b: value })} allowDeselect={false} data-testid="compare-training-b" />
       </Group>
       <ErrorNote error={error} />
       {shown && option ? (

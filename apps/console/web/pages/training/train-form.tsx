@@ -20,7 +20,8 @@ export function TrainForm({ onStarted }: { onStarted: (run: string) => void }) {
   const submit = async () => {
     setError(undefined);
     const steps = typeof maxSteps === 'number' ? { maxSteps } : {};
-    const body = mode === 'preset' ? { kind: 'train', preset, data: path.trim() || data, ...steps, exportModel } : { kind: 'train', yaml, ...steps, exportModel };
+    // A YAML config carries its own maxSteps; the preset form's step count would silently override it.
+    const body = mode === 'preset' ? { kind: 'train', preset, data: path.trim() || data, ...steps, exportModel } : { kind: 'train', yaml, exportModel };
     try {
       const { job } = await api<{ job: Job }>('/api/jobs', { body });
       if (job.outputs.run) onStarted(job.outputs.run);
