@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateInstructions } from './instructions.js';
+import { generateInstructions, workedAnswer } from './instructions.js';
 import { writeDemoData } from './write-demo-data.js';
 
 describe('generateInstructions', () => {
@@ -35,6 +35,35 @@ describe('generateInstructions', () => {
     const qa = examples.filter((example) => example.task === 'story-qa');
     expect(qa).toHaveLength(100);
     for (const example of qa) expect(example.messages[0].content.toLowerCase()).toContain(example.answer.toLowerCase());
+  });
+
+  it('works answers digit by digit with carries and borrows (steps format)', () => {
+    expect(workedAnswer(27, '+', 15)).toBe('7 + 5 = 12, 2 + 1 + 1 = 4, so 27 + 15 = 42.');
+    expect(workedAnswer(4, '+', 12)).toBe('4 + 2 = 6, 0 + 1 + 0 = 1, so 4 + 12 = 16.');
+    expect(workedAnswer(9, '+', 9)).toBe('9 + 9 = 18, so 9 + 9 = 18.');
+    expect(workedAnswer(30, '-', 24)).toBe('10 - 4 = 6, 3 - 2 - 1 = 0, so 30 - 24 = 6.');
+    expect(workedAnswer(25, '-', 0)).toBe('5 - 0 = 5, 2 - 0 - 0 = 2, so 25 - 0 = 25.');
+    expect(workedAnswer(10, '-', 9)).toBe('10 - 9 = 1, 1 - 0 - 1 = 0, so 10 - 9 = 1.');
+    // Every step is a true single-digit fact and the last number is the answer.
+    for (let a = 0; a <= 60; a++) {
+      for (let b = 0; b <= 60; b++) {
+        for (const op of ['+', '-'] as const) {
+          if (op === '-' && b > a) continue;
+          const text = workedAnswer(a, op, b);
+          for (const step of text.split(', so ')[0].split(', ')) {
+            const [left, right] = step.split(' = ');
+            const terms = left.split(' ');
+            let value = Number(terms[0]);
+            for (let index = 1; index < terms.length; index += 2) value += terms[index] === '+' ? Number(terms[index + 1]) : -Number(terms[index + 1]);
+            expect(value, `${a} ${op} ${b}: ${step}`).toBe(Number(right));
+            expect(Number(right)).toBeGreaterThanOrEqual(0);
+          }
+          expect(text.endsWith(`= ${op === '+' ? a + b : a - b}.`)).toBe(true);
+        }
+      }
+    }
+    const steps = generateInstructions({ arithmetic: 50, toolUse: 0, storyQa: 0, arithmeticFormat: 'steps', maxOperand: 20 });
+    for (const example of steps) expect(example.messages[1].content).toMatch(new RegExp(`, so .* = ${example.answer}\\.$`));
   });
 
   it('holds out about 10% with no arithmetic problem in both splits', () => {

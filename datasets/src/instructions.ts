@@ -1,7 +1,10 @@
 /**
  * A chat-format instruction set for the demo's fine-tuning stage:
- *  - arithmetic: "What is 12 + 7?" → "12 + 7 = 19." (small operands, so a tiny model
- *    can learn it; the held-out split never shares a problem with training),
+ *  - arithmetic: "What is 12 + 7?" → "12 + 7 = 19." (`direct`), or worked digit by
+ *    digit from the ones up (`steps`: "2 + 7 = 9, 1 + 0 + 0 = 1, so 12 + 7 = 19."), a
+ *    scratchpad that turns a sum a tiny model would have to memorise into single-digit
+ *    facts it sees in hundreds of other problems, so it generalises to held-out ones
+ *    (the held-out split never shares a problem with training),
  *  - tool use, in OpenAI's function-calling shape: the record lists `tools`, the
  *    assistant answers with `tool_calls` (the calculator), the tool result comes back
  *    as the calculator tool reports it, the assistant states the result. The chat
@@ -54,19 +57,23 @@ export interface InstructionOptions {
   /** Percentage of problems held out for evaluation. */
   testPercent?: number;
   maxOperand?: number;
+  /** How arithmetic answers are written (default direct). */
+  arithmeticFormat?: ArithmeticFormat;
 }
+
+export type ArithmeticFormat = 'direct' | 'steps';
 
 function splitOf(key: string, testPercent: number): 'train' | 'test' {
   return stableBucket(key, 100) < testPercent ? 'test' : 'train';
 }
 
-export function arithmeticProblem(random: SeededRandom, maxOperand: number): { question: string; expression: string; answer: number } {
+export function arithmeticProblem(random: SeededRandom, maxOperand: number): { question: string; expression: string; answer: number; a: number; op: '+' | '-'; b: number } {
   const add = random.chance(0.5);
   let a = random.int(0, maxOperand);
   let b = random.int(0, maxOperand);
   if (!add && b > a) [a, b] = [b, a];
   const expression = `${a} ${add ? '+' : '-'} ${b}`;
-  return { question: `What is ${expression}?`, expression, answer: add ? a + b : a - b };
+  return { question: `What is ${expression}?`, expression, answer: add ? a + b : a - b, a, op: add ? '+' : '-', b };
 }
 
 const tool = (name: string, description: string, parameter: string): ToolSpec => ({
@@ -82,6 +89,37 @@ const toolLists: ToolSpec[][] = [
 /** No system prompt, a plain one, and the function-calling agent's default instructions. */
 const systemPrompts = [null, 'You are a helpful assistant.', 'You are a helpful assistant. Call the provided functions whenever they help (always use the calculator for arithmetic), then answer the user.'];
 const toolAsks = ['Use the calculator: what is', 'Please compute', 'Calculate', 'What is', 'How much is'];
+
+const digit = (value: number, place: number) => Math.floor(value / 10 ** place) % 10;
+
+/**
+ * "a op b = c." worked column by column from the ones up, with the carry (addition) or
+ * borrow (subtraction) written out: 27 + 15 → "7 + 5 = 12, 2 + 1 + 1 = 4, so 27 + 15 = 42.",
+ * 30 - 24 → "10 - 4 = 6, 3 - 2 - 1 = 0, so 30 - 24 = 6.". Needs a >= b for subtraction.
+ */
+export function workedAnswer(a: number, op: '+' | '-', b: number): string {
+  const columns = Math.max(String(a).length, String(b).length);
+  const steps: string[] = [];
+  let carry = 0;
+  for (let place = 0; place < columns; place++) {
+    const top = digit(a, place);
+    const bottom = digit(b, place);
+    const last = place === columns - 1;
+    if (op === '+') {
+      const sum = top + bottom + carry;
+      steps.push(place === 0 ? `${top} + ${bottom} = ${sum}` : `${top} + ${bottom} + ${carry} = ${sum}`);
+      carry = last ? 0 : Math.floor(sum / 10);
+    } else {
+      const borrowIn = carry;
+      const lent = top - borrowIn < bottom && !last ? 10 : 0;
+      const value = top + lent - bottom - borrowIn;
+      steps.push(place === 0 ? `${top + lent} - ${bottom} = ${value}` : `${top + lent} - ${bottom} - ${borrowIn} = ${value}`);
+      carry = lent ? 1 : 0;
+    }
+  }
+  const answer = op === '+' ? a + b : a - b;
+  return `${steps.join(', ')}, so ${a} ${op} ${b} = ${answer}.`;
+}
 
 function toolProblem(random: SeededRandom): { expression: string; answer: number } {
   const a = random.int(12, 999);
@@ -105,6 +143,7 @@ export function generateInstructions(options: InstructionOptions = {}): Instruct
   const seed = options.seed ?? 1;
   const testPercent = options.testPercent ?? 10;
   const maxOperand = options.maxOperand ?? 50;
+  const format = options.arithmeticFormat ?? 'direct';
   const random = new SeededRandom(seed);
   const examples: InstructionExample[] = [];
   const seen = new Set<string>();
@@ -119,7 +158,7 @@ export function generateInstructions(options: InstructionOptions = {}): Instruct
       split: splitOf(problem.expression, testPercent),
       messages: [
         { role: 'user', content: problem.question },
-        { role: 'assistant', content: `${problem.expression} = ${problem.answer}.` },
+        { role: 'assistant', content: format === 'steps' ? workedAnswer(problem.a, problem.op, problem.b) : `${problem.expression} = ${problem.answer}.` },
       ],
       answer: String(problem.answer),
     });

@@ -103,7 +103,8 @@ export function recordText(kind: RecordKind, record: Record<string, unknown>): s
       return input ? `${record.instruction}\n${input}\n${record.output}` : `${record.instruction}\n${record.output}`;
     }
     case 'chat':
-      return (record.messages as ChatMessage[]).map((message) => message.content).join('\n');
+      // A tool call is content too (a tokenizer trained on chats must see it): its JSON follows the text.
+      return (record.messages as ChatMessage[]).map((message) => (message.tool_calls ? `${message.content}\n${message.tool_calls}` : message.content)).join('\n');
     case 'mcq':
       return `${record.question}\n${(record.choices as string[]).join('\n')}`;
     case 'qa':
@@ -143,7 +144,7 @@ export function contentSql(kind: RecordKind): string {
     case 'instruction':
       return `concat_ws(chr(10), instruction, nullif(input, ''), output)`;
     case 'chat':
-      return `array_to_string(list_transform(messages, m -> m.content), chr(10))`;
+      return `array_to_string(list_transform(messages, m -> concat_ws(chr(10), m.content, m.tool_calls)), chr(10))`;
     case 'mcq':
       return `question || chr(10) || array_to_string(choices, chr(10))`;
     case 'qa':

@@ -11,13 +11,16 @@ const schema = z.strictObject({
   storyQa: z.number().int().nonnegative().default(400),
   seed: z.number().int().default(1),
   maxOperand: z.number().int().positive().default(50),
+  /** Arithmetic answers: `direct` ("12 + 7 = 19.") or worked digit by digit (`steps`). */
+  arithmeticFormat: z.enum(['direct', 'steps']).default('direct'),
 });
 
 /** `uses: demo-data` — the project's generated story corpus and instruction set. */
 export const demoDataStage: StageKind = {
   name: 'demo-data',
   description: "generate the children's-story corpus and the chat instruction set (deterministic by seed)",
-  version: 2,
+  // 3: tool-use rows in OpenAI function-calling shape (tools + tool_calls).
+  version: 3,
   async run(params, context) {
     const options = stageParams(schema, params, 'demo-data');
     const files = await writeDemoData(context.dir, options);
