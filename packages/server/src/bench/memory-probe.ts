@@ -5,10 +5,13 @@
  * test can tell retained memory from garbage V8 has not collected yet. The server
  * itself has no such hook.
  */
-process.on('message', (message) => {
+process.on('message', async (message) => {
   if (message !== 'memory') return;
   (globalThis as { gc?: () => void }).gc?.();
-  process.send?.({ type: 'memory', usage: process.memoryUsage() });
+  // The wasm backend's heap (a WebAssembly.Memory: grows to its high-water mark, never shrinks).
+  const { tf } = await import('@chainlm/runtime');
+  const wasmHeap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.buffer.byteLength ?? 0;
+  process.send?.({ type: 'memory', usage: process.memoryUsage(), wasmHeap });
 });
 // Adding the listener refs the channel: it must not keep the server alive once it has closed (SIGTERM → drain → exit).
 process.channel?.unref();

@@ -14,7 +14,11 @@ export interface MemorySample {
   /** After a full GC in the server: RSS, live JS heap, external (wasm heap, buffers). */
   rss: number;
   heapUsed: number;
+  /** V8 heap pages committed (live objects + free space in them). */
+  heapTotal: number;
   external: number;
+  /** The wasm backend's heap (0 on another backend). */
+  wasmHeap: number;
 }
 
 export interface ServerProcess {
@@ -51,9 +55,9 @@ export async function startServer(packageRoot: string, modelDir: string, flags: 
       new Promise((resolve) => {
         child.channel?.ref();
         const rssRaw = vmRss(child.pid!);
-        child.once('message', (message: { usage: NodeJS.MemoryUsage }) => {
+        child.once('message', (message: { usage: NodeJS.MemoryUsage; wasmHeap: number }) => {
           child.channel?.unref();
-          resolve({ rssRaw, rss: vmRss(child.pid!), heapUsed: message.usage.heapUsed, external: message.usage.external });
+          resolve({ rssRaw, rss: vmRss(child.pid!), heapUsed: message.usage.heapUsed, heapTotal: message.usage.heapTotal, external: message.usage.external, wasmHeap: message.wasmHeap });
         });
         child.send('memory');
       }),
