@@ -30,7 +30,7 @@ export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix,
 export { awqQuantize, type Calibration } from './quant/awq.js';
 export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';
 export { saveQuantized, loadQuantized } from './quant/quantized-io.js';
-export type { TokenConstraint } from './sampling/constraint.js';
+export type { TokenConstraint, PortableConstraint, ConstraintFactory } from './sampling/constraint.js';
 export { runSuite, benchKinds, type BenchKind, type SuiteOptions, type SuiteResult, type DynamicRun } from './bench/suite.js';
 export { suiteMarkdown } from './bench/report.js';
 export type { StaticBenchRow } from './bench/static-bench.js';

@@ -7,9 +7,10 @@ import type { MemoryPlan } from '../engine/memory-plan.js';
 import type { LoraAdapterInput } from '../lora/adapter-registry.js';
 import type { StepModelShape } from '../model-contract.js';
 import type { QuantizedModel } from '../quant/quantize-model.js';
+import type { PortableConstraint } from '../sampling/constraint.js';
 
 /** Bumped whenever these messages change, so a stale built worker is named, not misread. */
-export const replicaProtocol = 2;
+export const replicaProtocol = 3;
 
 /**
  * How a replica builds its model:
@@ -36,7 +37,7 @@ export interface WireError {
 }
 
 export type FrontMessage =
-  | { type: 'add'; request: GenerateRequest & { requestId: string } }
+  | { type: 'add'; request: GenerateRequest & { requestId: string }; constraint?: PortableConstraint }
   | { type: 'abort'; requestId: string }
   | { type: 'load-adapter'; operation: number; name: string; adapter: LoraAdapterInput }
   | { type: 'unload-adapter'; operation: number; name: string }

@@ -18,6 +18,7 @@ import type { LoraAdapterInput } from '../lora/adapter-registry.js';
 import { createQuantizedModel, quantizeModel } from '../quant/quantize-model.js';
 import { saveQuantized } from '../quant/quantized-io.js';
 import { writeTinyFolder } from '../testing/tiny-folder.js';
+import { createAllowListConstraint } from '../testing/allow-list-constraint.js';
 import type { ServingEngine } from '../serving-engine.js';
 import { ReplicaPool } from './replica-pool.js';
 
@@ -54,7 +55,14 @@ describe('ReplicaPool (worker threads; runs the built worker from dist/)', () =>
     expect(event.errorCode).toBe('engine-request-invalid');
     const tooLong = await run(pool, { promptTokenIds: Array(300).fill(1) });
     expect(tooLong.errorCode).toBe('engine-request-too-long');
-    expect(() => pool.addRequest({ promptTokenIds: [1], constraint: { mask: (_index, _generated, logits) => logits } }, () => {})).toThrow(/constraints .* cannot cross to a replica thread/);
+    expect(() => pool.addRequest({ promptTokenIds: [1], constraint: { mask: (_index, _generated, logits) => logits } }, () => {})).toThrow(/has no `portable` form, so it cannot cross to a replica thread/);
+  });
+
+  it('rebuilds a portable constraint in the replica and applies it', async () => {
+    const allowed = [7, 11, 300];
+    const events = await Promise.all([0, 1, 2].map((seed) => run(pool, { promptTokenIds: [1, 5 + seed], constraint: createAllowListConstraint({}, { allowed }), sampling: { temperature: 1, seed, maxTokens: 10, ignoreEos: true } })));
+    for (const event of events) expect(event.outputs[0].tokenIds.every((id) => allowed.includes(id))).toBe(true);
+    expect(new Set(events.flatMap((event) => event.outputs[0].tokenIds)).size).toBeGreaterThan(1);
   });
 
   it('splits the KV budget between replicas and reports the plan once for the pool', () => {

@@ -12,8 +12,6 @@
  * (cacheGiB / N, or cacheMaxEntryCount / N of free memory), so adding replicas does
  * not multiply the cache. Weights are per replica (N copies).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig } from '@chainlm/model';
 import { parseEngineConfig, type EngineConfigInput } from '../config/engine-config.js';
@@ -27,6 +25,7 @@ import type { ServingEngine } from '../serving-engine.js';
 import { replicaProtocol, type FrontMessage, type ReplicaMessage, type ReplicaModelSpec, type ReplicaWorkerData, type WireError } from './replica-messages.js';
 import { emptyMetrics, sumMetrics } from './replica-metrics.js';
 import { fromWireError } from './replica-model.js';
+import { builtModuleUrl } from './built-module.js';
 
 export interface ReplicaPoolOptions {
   /** Where the memory plan goes when config.printPlan is set (default stderr). */
@@ -50,11 +49,8 @@ type DoneMessage = Extract<ReplicaMessage, { type: 'done' }>;
 
 /** The compiled worker (tests import sources, but a worker thread needs JavaScript). */
 function workerUrl(): URL {
-  const here = new URL('./replica-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return here;
-  const built = new URL('../../dist/parallel/replica-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(built))) throw new EngineError('engine-closed', `replica worker not built: ${fileURLToPath(built)} is missing`, 'run `npx tsc -b packages/engine` first', 1);
-  return built;
+  const sibling = import.meta.url.endsWith('.ts') ? './replica-worker.ts' : './replica-worker.js';
+  return new URL(builtModuleUrl(new URL(sibling, import.meta.url).href));
 }
 
 /** Starts one worker and waits for its `ready` (or its start error). */
@@ -151,7 +147,7 @@ export class ReplicaPool implements ServingEngine {
     if (this.closing) throw new EngineError('engine-closed', 'the replica pool was closed', 'create a new ReplicaPool');
     const live = this.replicas.filter((replica) => replica.alive);
     if (live.length === 0) throw new EngineError('engine-replica-lost', `all ${this.replicas.length} replicas have stopped`, 'restart the server (see the log for why they stopped)', 1);
-    if (request.constraint) throw new EngineError('engine-request-invalid', 'request.constraint: token constraints (e.g. JSON mode) cannot cross to a replica thread', 'serve this model with one engine (no --replicas) to use constrained decoding');
+    if (request.constraint && !request.constraint.portable) throw new EngineError('engine-request-invalid', 'request.constraint: this token constraint has no `portable` form, so it cannot cross to a replica thread', 'give the constraint a portable {module, factory, options}, or serve with one engine');
     const requestId = request.requestId ?? `pool-${this.nextId++}`;
     if (this.listeners.has(requestId)) throw new EngineError('engine-request-duplicate', `request id "${requestId}" is already running`, 'use a unique requestId or omit it');
     const replica = live.reduce((best, candidate) => (candidate.inFlight.size < best.inFlight.size ? candidate : best));
@@ -161,7 +157,8 @@ export class ReplicaPool implements ServingEngine {
       this.requestAdapter.set(requestId, request.adapter);
       this.adapterUse.set(request.adapter, (this.adapterUse.get(request.adapter) ?? 0) + 1);
     }
-    this.post(replica, { type: 'add', request: { ...request, requestId } });
+    const { constraint, ...plain } = request;
+    this.post(replica, { type: 'add', request: { ...plain, requestId }, ...(constraint ? { constraint: constraint.portable } : {}) });
     return requestId;
   }
 

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '@chainlm/runtime';
 import { Engine } from '../engine/engine.js';
 import { stepModelFrom } from '../model/step-model.js';
+import type { ConstraintFactory, PortableConstraint, TokenConstraint } from '../sampling/constraint.js';
 import { buildReplicaModel, toWireError } from './replica-model.js';
 import { replicaProtocol, type FrontMessage, type ReplicaMessage, type ReplicaWorkerData } from './replica-messages.js';
 
@@ -30,11 +31,19 @@ async function start(): Promise<void> {
     send({ type: 'metrics', metrics });
   }, data.metricsIntervalMs);
 
-  port.on('message', async (message: FrontMessage) => {
+  const factories = new Map<string, ConstraintFactory>();
+  const constraintOf = async (portable: PortableConstraint): Promise<TokenConstraint> => {
+    const key = `${portable.module}#${portable.factory}`;
+    if (!factories.has(key)) factories.set(key, (await import(portable.module))[portable.factory] as ConstraintFactory);
+    return factories.get(key)!({ tokenizer }, portable.options as never);
+  };
+
+  const handle = async (message: FrontMessage): Promise<void> => {
     switch (message.type) {
       case 'add':
         try {
-          engine.addRequest(message.request, (event) => send({ type: 'event', event }));
+          const constraint = message.constraint ? await constraintOf(message.constraint) : undefined;
+          engine.addRequest({ ...message.request, ...(constraint ? { constraint } : {}) }, (event) => send({ type: 'event', event }));
         } catch (error) {
           send({ type: 'reject', requestId: message.request.requestId, error: toWireError(error) });
         }
@@ -63,7 +72,11 @@ async function start(): Promise<void> {
         port.close();
         break;
     }
-  });
+  };
+  // One message at a time, in order: an abort must not overtake the add it aborts
+  // (an add can wait for a constraint module's first import).
+  let queue = Promise.resolve();
+  port.on('message', (message: FrontMessage) => (queue = queue.then(() => handle(message))));
   send({ type: 'ready', protocol: replicaProtocol, plan: engine.plan, shape: stepModel.config, modelConfig: model.config, hasTokenizer: tokenizer !== undefined });
 }
 

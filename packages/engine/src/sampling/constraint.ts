@@ -6,4 +6,21 @@
  */
 export interface TokenConstraint {
   mask(sampleIndex: number, generated: readonly number[], logits: Float32Array): Float32Array;
+  /**
+   * How another thread rebuilds this constraint (a constraint is an object with
+   * state and methods, so it cannot cross to a replica worker itself). Without it, a
+   * ReplicaPool refuses the request.
+   */
+  readonly portable?: PortableConstraint;
 }
+
+/** A constraint as data: `module` (an ES module URL) exports `factory`, a ConstraintFactory. */
+export interface PortableConstraint {
+  module: string;
+  factory: string;
+  /** Structured-clone data for the factory. */
+  options: unknown;
+}
+
+/** Builds a fresh constraint in a replica, from its own tokenizer (the folder's) and the request's options. */
+export type ConstraintFactory = (context: { tokenizer?: unknown }, options: never) => TokenConstraint;

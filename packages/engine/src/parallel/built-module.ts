@@ -1,0 +1,16 @@
+/**
+ * The JavaScript a worker thread can load for a module: the module itself when it
+ * runs compiled, its dist/ twin when it runs from TypeScript sources (tests import
+ * sources through vitest, but a worker thread or a dynamic import there needs the
+ * built file). Pass `import.meta.url`.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../errors.js';
+
+export function builtModuleUrl(moduleUrl: string): string {
+  if (!moduleUrl.endsWith('.ts')) return moduleUrl;
+  const built = moduleUrl.replace(/\/src\/(?!.*\/src\/)/, '/dist/').replace(/\.ts$/, '.js');
+  if (!existsSync(fileURLToPath(built))) throw new EngineError('engine-closed', `${fileURLToPath(built)} is missing: worker threads run built JavaScript`, 'build first: `npx tsc -b packages/engine packages/server` (npm test does)', 1);
+  return built;
+}
