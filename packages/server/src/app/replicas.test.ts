@@ -1,6 +1,6 @@
 /**
  * `--replicas 2` against one in-thread engine on the same folder: identical greedy
- * answers (completions, chat, streamed deltas, a LoRA adapter, --quant weights), the
+ * answers (completions, chat, streamed deltas, JSON mode, a LoRA adapter, --quant weights), the
  * same API errors, summed gauges on /metrics, a lost replica answered with 503 while
  * the other keeps serving, and the CLI end to end. Replicas are worker threads that
  * run the engine's built worker (dist/), which `npm test` builds first.
@@ -88,9 +88,14 @@ describe.skipIf(!workerBuilt)('chainlm-serve --replicas 2', () => {
       expect(mine.statusCode).toBe(400);
       expect(mine.json().error.code).toBe(theirs.json().error.code);
     }
-    const json = await post(pooled, '/v1/chat/completions', { model: 'tiny', messages: [{ role: 'user', content: 'Give me JSON.' }], response_format: { type: 'json_object' } });
-    expect(json.statusCode).toBe(400);
-    expect(json.json().error).toMatchObject({ param: 'response_format', message: expect.stringMatching(/2 replica threads/) });
+  });
+
+  it('JSON mode: the constraint is rebuilt in the replica and answers as one engine', async () => {
+    const body = { model: 'tiny', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 24, temperature: 0, response_format: { type: 'json_object' } };
+    const [mine, theirs] = await Promise.all([post(pooled, '/v1/chat/completions', body), post(single, '/v1/chat/completions', body)]);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(comparable(mine.json())).toEqual(comparable(theirs.json()));
+    expect(mine.json().choices[0].message.content).toMatch(/^\{/);
   });
 
   it('sums the replicas\' gauges on /metrics', async () => {

@@ -7,8 +7,12 @@
  * `keep` valid ones (the rest of the row is -Infinity): greedy decoding needs only the
  * best valid token, and sampling among the 32 most likely valid tokens is what top-k
  * sampling would do anyway. Each sample's automaton state advances incrementally.
+ *
+ * It is portable: a replica worker rebuilds it with `createJsonConstraint` from its
+ * own tokenizer (the vocabulary's texts never cross threads; only the EOS ids and
+ * flags do).
  */
-import type { TokenConstraint } from '@chainlm/engine';
+import { builtModuleUrl, type ConstraintFactory, type PortableConstraint, type TokenConstraint } from '@chainlm/engine';
 import { JsonPrefix } from './json-prefix.js';
 
 export interface JsonConstraintOptions {
@@ -25,6 +29,12 @@ export class JsonConstraint implements TokenConstraint {
 
   constructor(private readonly options: JsonConstraintOptions) {
     this.eos = new Set(options.eosIds);
+  }
+
+  /** Read only by a replica pool (so single-engine serving never needs the built module). */
+  get portable(): PortableConstraint {
+    const { tokenTexts: _vocabulary, ...options } = this.options;
+    return { module: builtModuleUrl(import.meta.url), factory: 'createJsonConstraint', options: { ...options, eosIds: [...options.eosIds] } };
   }
 
   mask(sampleIndex: number, generated: readonly number[], logits: Float32Array): Float32Array {
@@ -59,8 +69,26 @@ export class JsonConstraint implements TokenConstraint {
   }
 }
 
+interface VocabularyTokenizer {
+  vocabSize: number;
+  decode(ids: readonly number[]): string;
+  specialTokens: ReadonlyMap<string, number>;
+}
+
 /** Token id → text, with special tokens blanked (they are never part of JSON text). */
-export function tokenTextsOf(tokenizer: { vocabSize: number; decode(ids: readonly number[]): string; specialTokens: ReadonlyMap<string, number> }): string[] {
+export function tokenTextsOf(tokenizer: VocabularyTokenizer): string[] {
   const special = new Set(tokenizer.specialTokens.values());
   return Array.from({ length: tokenizer.vocabSize }, (_, id) => (special.has(id) ? '' : tokenizer.decode([id])));
 }
+
+/** Per tokenizer, once per thread: decoding every id costs ~vocabulary-size decodes. */
+const textsByTokenizer = new WeakMap<object, string[]>();
+
+/** A replica's JsonConstraint: the front's options over the replica's own tokenizer. */
+export const createJsonConstraint = ((context: { tokenizer?: unknown }, options: Omit<JsonConstraintOptions, 'tokenTexts'>): JsonConstraint => {
+  const tokenizer = context.tokenizer as VocabularyTokenizer | undefined;
+  if (!tokenizer) throw new Error('JSON mode needs a tokenizer, and this replica loaded none from the model folder');
+  let tokenTexts = textsByTokenizer.get(tokenizer);
+  if (!tokenTexts) textsByTokenizer.set(tokenizer, (tokenTexts = tokenTextsOf(tokenizer)));
+  return new JsonConstraint({ ...options, tokenTexts });
+}) satisfies ConstraintFactory;

@@ -82,7 +82,6 @@ export function chatRoute(app: FastifyInstance, context: ServerContext): void {
 /** JSON mode: only tokens that keep the reply a valid JSON object, then end-of-sequence. */
 function jsonConstraintFor(model: ServedModel): JsonConstraint {
   if (!model.tokenizer) throw new ApiError('invalidRequest', `model "${model.id}" has no tokenizer: JSON mode is not available`, { param: 'response_format' });
-  if (model.replicas > 1) throw new ApiError('invalidRequest', `model "${model.id}" is served by ${model.replicas} replica threads, and JSON mode's token constraint runs only on an in-thread engine; start the server without --replicas for JSON mode`, { param: 'response_format' });
   model.tokenTexts ??= tokenTextsOf(model.tokenizer);
   const configured = model.engine.model.config.eosTokenId;
   const eosIds = [...(configured === null ? [] : Array.isArray(configured) ? configured : [configured]), ...(model.tokenizer.eosId === null ? [] : [model.tokenizer.eosId])];
