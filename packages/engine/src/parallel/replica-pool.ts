@@ -22,10 +22,10 @@ import { formatMemoryPlan, type MemoryPlan } from '../engine/memory-plan.js';
 import type { LoraAdapterInput } from '../lora/adapter-registry.js';
 import type { StepModelShape } from '../model-contract.js';
 import type { ServingEngine } from '../serving-engine.js';
-import { replicaProtocol, type FrontMessage, type ReplicaMessage, type ReplicaModelSpec, type ReplicaWorkerData, type WireError } from './replica-messages.js';
+import type { FrontMessage, ReplicaMessage, ReplicaModelSpec, ReplicaWorkerData, WireError } from './replica-messages.js';
 import { emptyMetrics, sumMetrics } from './replica-metrics.js';
 import { fromWireError } from './replica-model.js';
-import { builtModuleUrl } from './built-module.js';
+import { replicaConfig, startReplica, workerUrl, type ReadyMessage } from './replica-start.js';
 
 export interface ReplicaPoolOptions {
   /** Where the memory plan goes when config.printPlan is set (default stderr). */
@@ -44,42 +44,7 @@ interface Replica {
   failure?: string;
 }
 
-type ReadyMessage = Extract<ReplicaMessage, { type: 'ready' }>;
 type DoneMessage = Extract<ReplicaMessage, { type: 'done' }>;
-
-/** The compiled worker (tests import sources, but a worker thread needs JavaScript). */
-function workerUrl(): URL {
-  const sibling = import.meta.url.endsWith('.ts') ? './replica-worker.ts' : './replica-worker.js';
-  return new URL(builtModuleUrl(new URL(sibling, import.meta.url).href));
-}
-
-/** Starts one worker and waits for its `ready` (or its start error). */
-function startReplica(url: URL, data: ReplicaWorkerData): Promise<{ worker: Worker; ready: ReadyMessage }> {
-  const worker = new Worker(url, { workerData: data });
-  return new Promise((resolve, reject) => {
-    const settle = (outcome: () => void) => {
-      worker.off('error', onError).off('exit', onExit).off('message', onMessage);
-      outcome();
-    };
-    const onError = (error: Error) => settle(() => reject(error));
-    const onExit = (code: number) => settle(() => reject(new EngineError('engine-replica-lost', `a replica exited with code ${code} while starting`, 'see the error above', 1)));
-    const onMessage = (message: ReplicaMessage) =>
-      settle(() => {
-        if (message.type === 'start-error') return reject(fromWireError(message.error));
-        if (message.type !== 'ready' || message.protocol !== replicaProtocol) {
-          return reject(new EngineError('engine-closed', `the built replica worker speaks protocol ${(message as { protocol?: number }).protocol ?? '?'}, this front ${replicaProtocol}`, 'rebuild: `npx tsc -b packages/engine`', 1));
-        }
-        resolve({ worker, ready: message });
-      });
-    worker.on('error', onError).on('exit', onExit).on('message', onMessage);
-  });
-}
-
-/** Each replica's share of the pool's KV budget. */
-function replicaConfig(config: EngineConfigInput, count: number): EngineConfigInput {
-  const parsed = parseEngineConfig(config);
-  return { ...config, cacheMaxEntryCount: parsed.cacheMaxEntryCount / count, ...(parsed.cacheGiB !== undefined ? { cacheGiB: parsed.cacheGiB / count } : {}) };
-}
 
 export class ReplicaPool implements ServingEngine {
   readonly plan: MemoryPlan;
