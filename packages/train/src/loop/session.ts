@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventBus, openRegistry, resolveHome, type ChainlmHome } from '@chainlm/core';
+import { initBackend } from '@chainlm/runtime';
 import { listCheckpoints, loadCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
 import { parseTrainConfig } from '../config/load.js';
 import type { TrainConfig } from '../config/schema.js';
@@ -66,6 +67,8 @@ export async function resumeRun(run: string, options: SessionOptions = {}): Prom
 async function execute(config: TrainConfig, store: RunStore, events: EventBus, resume: boolean, home: ChainlmHome): Promise<RunSummary> {
   let engine: GradientEngine | undefined;
   try {
+    // A library caller may never have picked a backend; tfjs would then run this thread on its slow cpu one.
+    await initBackend();
     const data = await loadTrainingData(config.data, store.dir, await baseTokenizerPath(config.model), home);
     const spec: RunSpec = {
       modelConfig: await modelConfigFor(config, data.tokenizer.vocabSize),

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { openRegistry, resolveHome, type ChainlmHome } from '@chainlm/core';
-import { tf } from '@chainlm/runtime';
+import { initBackend, tf } from '@chainlm/runtime';
 import { createModel, loadHfFolder, readHfFolderMeta, saveHfFolder, toHfConfig, tokenizerFileNames, type WeightMap } from '@chainlm/model';
 import { listCheckpoints, readCheckpointWeights } from '../checkpoint/checkpoint.js';
 import { trainError, trainErrorCodes } from '../errors.js';
@@ -55,6 +55,7 @@ export async function exportRun(run: string, options: { out: string; merged?: bo
   const spec = readRunSpec(store.dir);
   const latest = listCheckpoints(store.checkpointsDir).at(-1);
   if (!latest) throw trainError(trainErrorCodes.checkpointMissing, `run "${run}" has no checkpoint yet`, 'resume the run until it writes one (checkpointInterval)', 2);
+  await initBackend();
   const replica = spec.lora ? undefined : await buildReplica(spec);
   try {
     const checkpoint = { weights: await readCheckpointWeights(latest.path) };
