@@ -35,14 +35,39 @@ export async function writeModelCard(registry: Registry, modelId: string): Promi
     ...quantSection(down.filter((item) => item.kind === 'model' && item.metadata.quantization)),
     '## Lineage',
     '',
-    ...lineage.up.map((entry) => `- ↑ ${'  '.repeat(entry.depth - 1)}\`${entry.artifact.id}\``),
-    `- ● \`${artifact.id}\``,
-    ...lineage.down.map((entry) => `- ↓ ${'  '.repeat(entry.depth - 1)}\`${entry.artifact.id}\``),
+    'Made from (each item was made from the items indented under it):',
+    '',
+    ...lineageTree(artifact.id, lineage.edges, 'up'),
+    '',
+    'Used by (each item was made from the item it is indented under):',
+    '',
+    ...lineageTree(artifact.id, lineage.edges, 'down'),
     '',
   ];
   const file = join(artifact.path!, 'MODEL_CARD.md');
   await writeFileAtomic(file, lines.join('\n'));
   return file;
+}
+
+/**
+ * The lineage as nested lists that follow the edges (not the walk's depth order), each
+ * item labelled with its relation; an artifact reached twice is listed once, then named.
+ */
+function lineageTree(root: string, edges: { from: string; to: string; relation: string }[], direction: 'up' | 'down'): string[] {
+  const lines: string[] = [];
+  const seen = new Set([root]);
+  const visit = (id: string, depth: number) => {
+    for (const edge of edges) {
+      const [near, far] = direction === 'up' ? [edge.to, edge.from] : [edge.from, edge.to];
+      if (near !== id) continue;
+      const again = seen.has(far);
+      seen.add(far);
+      lines.push(`${'  '.repeat(depth)}- \`${far}\` (${edge.relation})${again ? ', listed above' : ''}`);
+      if (!again) visit(far, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return lines.length > 0 ? lines : ['- nothing recorded'];
 }
 
 function dataSection(up: Artifact[]): string[] {

@@ -94,6 +94,8 @@ describe('data stage kinds', () => {
     expect(card).toMatch(/## Training[\s\S]*\| pretrain \| 3 \| 4 \|/);
     expect(card).toMatch(/## Evaluation[\s\S]*\| arithmetic \| gen \| accuracy \|/);
     expect(card).toMatch(/## Quantization[\s\S]*\| w8a16 \| 16 \|/);
+    // The lineage follows the edges: the run under the model, its shards under the run, their source under them.
+    expect(card).toMatch(/## Lineage[\s\S]*\n- `run:[^`]+` \([a-z-]+\)\n  - `dataset:stories-tok` \(trained-on\)\n    - `dataset:stories-clean` \([a-z-]+\)\n/);
     const quantized = report.stages[9].summary;
     expect(quantized).toMatchObject({ scheme: 'w8a16', greedyAgreement: expect.any(Number) });
     expect(quantized.quantizedMiB as number).toBeLessThan(quantized.floatMiB as number);
