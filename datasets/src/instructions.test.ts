@@ -29,7 +29,7 @@ describe('generateInstructions', () => {
       const { expression } = JSON.parse(call.function.arguments) as { expression: string };
       expect(turns[0].content).toContain(expression);
       expect(turns[2]).toEqual({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ result: example.answer, value: Number(example.answer) }) });
-      expect(turns[3].content).toBe(`${expression} = ${example.answer}.`);
+      expect(turns[3].content).toBe(`The answer is ${example.answer}.`);
     }
     expect(new Set(tool.map((example) => example.messages[0].role))).toEqual(new Set(['system', 'user']));
     const qa = examples.filter((example) => example.task === 'story-qa');

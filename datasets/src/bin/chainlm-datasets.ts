@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { defineCommand, main } from '@chainlm/core';
+import { ChainlmError, defineCommand, main } from '@chainlm/core';
 import { writeDemoData } from '../write-demo-data.js';
 
 const demo = defineCommand({
@@ -12,8 +12,16 @@ const demo = defineCommand({
     toolUse: { type: 'number', description: 'tool-use examples', default: 300 },
     storyQa: { type: 'number', description: 'story Q&A examples', default: 400 },
     seed: { type: 'number', description: 'random seed', default: 1 },
+    maxOperand: { type: 'number', description: 'largest arithmetic operand', default: 50 },
+    arithmeticFormat: { type: 'string', description: 'arithmetic answers: direct ("12 + 7 = 19.") or steps (worked column by column)', default: 'direct', valueName: 'direct|steps' },
   },
-  run: ({ options }) => writeDemoData(options.out, options),
+  run: ({ options }) => {
+    const format = options.arithmeticFormat;
+    if (format !== 'direct' && format !== 'steps') {
+      throw new ChainlmError('bad-option', `--arithmetic-format "${format}" is not a format`, { hint: 'use direct or steps', exitCode: 2 });
+    }
+    return writeDemoData(options.out, { ...options, arithmeticFormat: format });
+  },
   render(result, print) {
     const files = result as Awaited<ReturnType<typeof writeDemoData>>;
     print(`stories: ${files.counts.stories} → ${files.stories}`);

@@ -20,7 +20,8 @@ export const demoDataStage: StageKind = {
   name: 'demo-data',
   description: "generate the children's-story corpus and the chat instruction set (deterministic by seed)",
   // 3: tool-use rows in OpenAI function-calling shape (tools + tool_calls).
-  version: 3,
+  // 4: a tool-use row's final answer is "The answer is N." (copied from the tool result); operands of 1–3 digits.
+  version: 4,
   async run(params, context) {
     const options = stageParams(schema, params, 'demo-data');
     const files = await writeDemoData(context.dir, options);
