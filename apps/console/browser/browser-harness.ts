@@ -88,10 +88,13 @@ export async function until<T>(read: () => Promise<T>, accept: (value: T) => boo
  */
 export async function agentSse(body: { task: string; agent?: AgentKind }): Promise<string> {
   const agent = body.agent ?? 'react';
+  const call = { id: 'call_1', name: 'calculator', arguments: '{"expression": "37 * 43"}' };
   const turns =
     agent === 'rewoo'
       ? ['Plan: Multiply the two numbers.\n#E1 = calculator[{"expression": "37 * 43"}]', 'The product is 1591.']
-      : ['Thought: I should multiply with the calculator.\nAction: calculator\nAction Input: {"expression": "37 * 43"}', 'Thought: The calculator says 1591.\nFinal Answer: 1591'];
+      : agent === 'function'
+        ? [{ text: 'I should multiply with the calculator.', toolCalls: [call], finishReason: 'tool_calls' }, 'The product is 1591.']
+        : ['Thought: I should multiply with the calculator.\nAction: calculator\nAction Input: {"expression": "37 * 43"}', 'Thought: The calculator says 1591.\nFinal Answer: 1591'];
   const frames: string[] = [];
   const frame = (event: string, data: unknown) => frames.push(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const result = await createAgent(agent, { model: new ScriptedChatModel(turns), tools: createBuiltinTools(['calculator']) }).run(body.task, { onStep: (step) => frame('step', step) });

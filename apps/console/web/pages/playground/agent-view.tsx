@@ -91,7 +91,8 @@ function ErrorStep({ step }: { step: Step }) {
 
 export function AgentView({ deployment }: { deployment: Deployment }) {
   const [task, setTask] = useState('What is 37 * 43?');
-  const [agent, setAgent] = useState<string | null>('react');
+  // chainlm's own chat models (the demo's among them) learn OpenAI-style tool_calls, so function calling comes first.
+  const [agent, setAgent] = useState<string | null>('function');
   const [tools, setTools] = useState<string[]>(['calculator', 'unit_convert', 'date_time']);
   const [maxSteps, setMaxSteps] = useState<number | string>(4);
   const [steps, setSteps] = useState<Step[]>([]);
@@ -127,7 +128,7 @@ export function AgentView({ deployment }: { deployment: Deployment }) {
         <TextInput label="Task" value={task} onChange={(event) => setTask(event.currentTarget.value)} data-testid="agent-task" />
       </Group>
       <Group align="end">
-        <Select label="Agent" data={['react', 'function', 'rewoo']} value={agent} onChange={setAgent} w={140} allowDeselect={false} data-testid="agent-kind" />
+        <Select label="Agent" data={['function', 'react', 'rewoo']} value={agent} onChange={setAgent} w={140} allowDeselect={false} data-testid="agent-kind" />
         <MultiSelect label="Tools" data={['calculator', 'unit_convert', 'date_time', 'javascript', 'python', 'dataset_sql']} value={tools} onChange={setTools} w={360} />
         <NumberInput label="Max steps" min={1} max={32} value={maxSteps} onChange={setMaxSteps} w={110} />
         <Button onClick={run} loading={busy} data-testid="agent-run">
