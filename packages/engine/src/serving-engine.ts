@@ -31,4 +31,6 @@ export interface ServingEngine {
   unloadAdapter(name: string): void | Promise<void>;
   /** Aborts what is running and frees everything. */
   close(): Promise<void>;
+  /** Worker replicas (a pool only): how many serve now, of how many, and restarts after deaths so far. */
+  replicaHealth?(): { live: number; total: number; restarts: number };
 }

@@ -31,6 +31,14 @@ function run(engine: ServingEngine, request: GenerateRequest, onEvent: (event: E
 
 const tokens = (events: RequestFinishEvent[]) => events.map((event) => event.outputs[0]?.tokenIds);
 
+/** A LoRA adapter on the tiny preset strong enough to change its greedy output. */
+function sharpAdapter(): LoraAdapterInput {
+  const rng = createRng(8);
+  const fill = (size: number) => Float32Array.from({ length: size }, () => 0.3 * rng.normal());
+  const projection = (outFeatures: number) => ({ a: fill(2 * 64), b: fill(outFeatures * 2), inFeatures: 64, outFeatures });
+  return { rank: 2, alpha: 4, modules: new Map([['model.layers.1.self_attn.v_proj', projection(32)], ['model.layers.0.self_attn.q_proj', projection(64)], ['model.layers.1.self_attn.q_proj', projection(64)]]) };
+}
+
 describe('ReplicaPool (worker threads; runs the built worker from dist/)', () => {
   let pool: ReplicaPool;
   beforeAll(async () => {
@@ -109,11 +117,8 @@ describe('ReplicaPool serving a model folder', () => {
   });
 
   it('loads an adapter on every replica (same output as one engine with it), refuses to unload it while busy', async () => {
-    const rng = createRng(8);
-    const fill = (size: number) => Float32Array.from({ length: size }, () => 0.3 * rng.normal());
-    const projection = (outFeatures: number) => ({ a: fill(2 * 64), b: fill(outFeatures * 2), inFeatures: 64, outFeatures });
-    const modules = new Map([['model.layers.1.self_attn.v_proj', projection(32)], ['model.layers.0.self_attn.q_proj', projection(64)], ['model.layers.1.self_attn.q_proj', projection(64)]]);
-    const adapter: LoraAdapterInput = { rank: 2, alpha: 4, modules };
+    const adapter = sharpAdapter();
+    const { modules } = adapter;
     await pool.loadAdapter('sharp', adapter);
     engine.loadAdapter('sharp', adapter);
     expect(pool.adapterNames).toEqual(['sharp']);
@@ -142,7 +147,8 @@ describe('ReplicaPool serving a model folder', () => {
     expect(await pool.bookkeeping()).toEqual({ listeners: 0, inFlight: 0, adapterRequests: 0, operations: 0, replicas: [0, 1].map(() => ({ requests: 0, listeners: 0, adapterRequests: 0, sequences: 0, blockTables: 0 })) });
   });
 
-  it('a terminated replica fails its requests with engine-replica-lost; the other keeps serving', async () => {
+  it('a terminated replica fails its requests with engine-replica-lost; the other keeps serving; it is restarted with the adapters', async () => {
+    await pool.loadAdapter('kept', sharpAdapter());
     const long = { temperature: 0, maxTokens: 200, ignoreEos: true };
     let streaming!: () => void;
     const firstDelta = new Promise<void>((resolve) => (streaming = resolve));
@@ -155,10 +161,37 @@ describe('ReplicaPool serving a model folder', () => {
     expect(lost.length).toBe(2);
     expect(lost[0].error).toMatch(/replica 0 stopped/);
     expect(outcomes.filter((event) => !event.error).every((event) => event.outputs[0].tokenIds.length === 200)).toBe(true);
-    expect(pool.liveReplicas).toBe(1);
     const after = await run(pool, { promptTokenIds: [0, 3], sampling: { temperature: 0, maxTokens: 4, ignoreEos: true } });
     expect(after.outputs[0].tokenIds).toHaveLength(4);
-    expect((await pool.refreshMetrics()).kvBlocksFree).toBe(pool.plan.numBlocks);
+    // Restarted in the background (a worker start takes a moment), then both replicas serve the adapter alike.
+    for (const deadline = Date.now() + 60_000; pool.liveReplicas < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pool.liveReplicas).toBe(2);
+    expect(pool.restarts).toBe(1);
+    expect((await pool.refreshMetrics()).kvBlocksFree).toBe(2 * pool.plan.numBlocks);
+    const withAdapter = { promptTokenIds: [0, 5, 9], adapter: 'kept', sampling: { temperature: 0, maxTokens: 8, ignoreEos: true } };
+    const both = await Promise.all([run(pool, withAdapter), run(pool, withAdapter)]);
+    expect(both.map((event) => event.error)).toEqual([undefined, undefined]);
+    expect(both[0].outputs[0].tokenIds).toEqual(both[1].outputs[0].tokenIds);
+    expect(both[0].outputs[0].tokenIds).not.toEqual((await run(pool, { ...withAdapter, adapter: undefined })).outputs[0].tokenIds);
+    await pool.unloadAdapter('kept');
+  });
+
+  it('stops restarting a replica that keeps dying, and says so', async () => {
+    const lines: string[] = [];
+    const single = await ReplicaPool.create(1, { preset: 'tiny', seed: 4 }, config, { restart: { maxRestarts: 1, windowMs: 60_000 }, log: (line) => lines.push(line) });
+    try {
+      await single.terminateReplica(0);
+      for (const deadline = Date.now() + 60_000; single.liveReplicas < 1 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(single.restarts).toBe(1);
+      expect((await run(single, { promptTokenIds: [0, 3], sampling: { temperature: 0, maxTokens: 3, ignoreEos: true } })).outputs[0].tokenIds).toHaveLength(3);
+      await single.terminateReplica(0);
+      for (const deadline = Date.now() + 5_000; !lines.some((line) => line.includes('not restarting')) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lines.find((line) => line.includes('not restarting'))).toMatch(/replica 0 stopped \(exit code 1\); not restarting: it was restarted 1 times in the last 60 s \(0 of 1 replicas serve on\)/);
+      expect(single.liveReplicas).toBe(0);
+      expect(() => single.addRequest({ promptTokenIds: [1] }, () => {})).toThrow(/all 1 replicas have stopped/);
+    } finally {
+      await single.close();
+    }
   });
 });
 

@@ -6,7 +6,8 @@
  * loaded on every replica, metrics() sums the replicas' latest snapshots (each sends
  * one when its numbers change, at most every metricsIntervalMs), and a replica that
  * dies finishes its in-flight requests with engine-replica-lost while the others
- * keep serving.
+ * keep serving, and is started again (with the adapters loaded at the time) unless it
+ * has already been restarted `restart.maxRestarts` times within `restart.windowMs`.
  *
  * The KV budget in `config` is the pool's: each replica plans with 1/N of it
  * (cacheGiB / N, or cacheMaxEntryCount / N of free memory), so adding replicas does
@@ -25,6 +26,7 @@ import type { ServingEngine } from '../serving-engine.js';
 import type { FrontMessage, ReplicaMessage, ReplicaModelSpec, ReplicaWorkerData, WireError } from './replica-messages.js';
 import { emptyMetrics, sumMetrics } from './replica-metrics.js';
 import { fromWireError } from './replica-model.js';
+import { claimRestart, syncAdapters, type RestartPolicy } from './replica-restart.js';
 import { replicaConfig, startReplica, workerUrl, type ReadyMessage } from './replica-start.js';
 
 export interface ReplicaPoolOptions {
@@ -32,6 +34,8 @@ export interface ReplicaPoolOptions {
   log?: (line: string) => void;
   /** How often a replica may send a metrics snapshot (default 250 ms). */
   metricsIntervalMs?: number;
+  /** Restarting replicas that die: at most maxRestarts (default 3) per replica within windowMs (default 60 s); false never restarts. */
+  restart?: RestartPolicy | false;
 }
 
 interface Replica {
@@ -42,6 +46,8 @@ interface Replica {
   alive: boolean;
   /** Why the worker stopped (its uncaught error), for the lost requests' message. */
   failure?: string;
+  /** When this replica was restarted (ms timestamps), for the restart limit. */
+  restartedAt: number[];
 }
 
 type DoneMessage = Extract<ReplicaMessage, { type: 'done' }>;
@@ -56,25 +62,26 @@ export class ReplicaPool implements ServingEngine {
   private readonly listeners = new Map<string, (event: EngineEvent) => void>();
   private readonly requestAdapter = new Map<string, string>();
   private readonly adapterUse = new Map<string, number>();
-  private readonly adapters = new Set<string>();
+  /** Loaded adapters, kept so a restarted replica gets them again. */
+  private readonly adapters = new Map<string, LoraAdapterInput>();
   private readonly operations = new Map<number, { replica: Replica; done: (message: DoneMessage) => void }>();
   private nextOperation = 0;
   private nextId = 0;
   private closing = false;
+  private restartCount = 0;
+  private readonly restarting = new Set<Promise<void>>();
+  private readonly exited = new WeakSet<Worker>();
 
   private constructor(
     private readonly replicas: Replica[],
     ready: ReadyMessage,
+    private readonly start: { url: URL; data: ReplicaWorkerData; options: ReplicaPoolOptions },
   ) {
     this.plan = ready.plan;
     this.model = { config: ready.shape };
     this.modelConfig = ready.modelConfig;
     this.hasTokenizer = ready.hasTokenizer;
-    for (const replica of replicas) {
-      replica.worker.on('message', (message: ReplicaMessage) => this.receive(replica, message));
-      replica.worker.on('error', (error) => (replica.failure = error.message));
-      replica.worker.on('exit', (code) => this.lose(replica, replica.failure ?? `exit code ${code}`));
-    }
+    for (const replica of replicas) this.attach(replica);
   }
 
   static async create(count: number, model: ReplicaModelSpec, config: EngineConfigInput, options: ReplicaPoolOptions = {}): Promise<ReplicaPool> {
@@ -87,9 +94,9 @@ export class ReplicaPool implements ServingEngine {
       await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.worker.terminate() : undefined)));
       throw failed.reason;
     }
-    const replicas = started.map((result, index) => ({ index, worker: (result as PromiseFulfilledResult<{ worker: Worker }>).value.worker, inFlight: new Set<string>(), metrics: emptyMetrics(), alive: true }));
+    const replicas = started.map((result, index) => ({ index, worker: (result as PromiseFulfilledResult<{ worker: Worker }>).value.worker, inFlight: new Set<string>(), metrics: emptyMetrics(), alive: true, restartedAt: [] }));
     const ready = (started[0] as PromiseFulfilledResult<{ ready: ReadyMessage }>).value.ready;
-    const pool = new ReplicaPool(replicas, ready);
+    const pool = new ReplicaPool(replicas, ready, { url, data, options });
     if (parseEngineConfig(config).printPlan) (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(pool.describePlan());
     return pool;
   }
@@ -103,8 +110,17 @@ export class ReplicaPool implements ServingEngine {
     return this.replicas.filter((replica) => replica.alive).length;
   }
 
+  /** Replicas started again after dying, over the pool's life. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  replicaHealth(): { live: number; total: number; restarts: number } {
+    return { live: this.liveReplicas, total: this.replicas.length, restarts: this.restartCount };
+  }
+
   get adapterNames(): string[] {
-    return [...this.adapters];
+    return [...this.adapters.keys()];
   }
 
   /** Returns the request id; events arrive on `onEvent` (a request a replica rejects, or one lost with its replica, finishes with `error` set). */
@@ -167,7 +183,7 @@ export class ReplicaPool implements ServingEngine {
       await Promise.all(live.filter((_, index) => !results[index].error).map((replica) => this.operation(replica, { type: 'unload-adapter', operation: 0, name })));
       throw fromWireError(refused.error!);
     }
-    this.adapters.add(name);
+    this.adapters.set(name, adapter);
   }
 
   /** Unloads an adapter no request is using, from every replica. */
@@ -190,6 +206,7 @@ export class ReplicaPool implements ServingEngine {
 
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.all(this.restarting);
     await Promise.all(this.replicas.filter((replica) => replica.alive).map((replica) => new Promise<void>((resolve) => {
       replica.worker.once('exit', () => resolve());
       this.post(replica, { type: 'close' });
@@ -208,6 +225,50 @@ export class ReplicaPool implements ServingEngine {
     const results = await Promise.all(live.map((replica) => this.operation(replica, { type: 'snapshot', operation: 0 })));
     results.forEach((result, index) => result.snapshot && (live[index].metrics = result.snapshot.metrics));
     return results.flatMap((result) => (result.snapshot ? [result.snapshot.bookkeeping] : []));
+  }
+
+  private attach(replica: Replica): void {
+    const { worker } = replica;
+    worker.on('message', (message: ReplicaMessage) => this.receive(replica, message));
+    worker.on('error', (error) => (replica.failure = error.message));
+    worker.on('exit', (code) => this.lose(replica, worker, replica.failure ?? `exit code ${code}`));
+  }
+
+  private log(line: string): void {
+    (this.start.options.log ?? ((text) => process.stderr.write(`${text}\n`)))(line);
+  }
+
+  /** Starts a dead replica's worker again, within the restart budget, and routes to it once its adapters match the pool's. */
+  private restart(replica: Replica, reason: string): void {
+    const policy = this.start.options.restart;
+    if (policy === false) return;
+    const claim = claimRestart(replica.restartedAt, policy ?? {});
+    if (!claim.allowed) {
+      this.log(`replica ${replica.index} stopped (${reason}); not restarting: ${claim.why} (${this.liveReplicas} of ${this.replicas.length} replicas serve on)`);
+      return;
+    }
+    this.log(`replica ${replica.index} stopped (${reason}); restarting it`);
+    const restarting = (async () => {
+      const { worker } = await startReplica(this.start.url, this.start.data);
+      if (this.closing) return void (await worker.terminate());
+      Object.assign(replica, { worker, failure: undefined, metrics: emptyMetrics() });
+      this.attach(replica);
+      const stopped = () => this.exited.has(worker) || this.closing;
+      if (!(await syncAdapters(this.adapters, (message) => this.operation(replica, message), stopped))) {
+        if (this.closing) await worker.terminate();
+        return;
+      }
+      // No await between the last adapter check and this: the replica serves exactly the pool's adapters.
+      replica.alive = true;
+      this.restartCount += 1;
+      this.log(`replica ${replica.index} restarted (${this.liveReplicas} of ${this.replicas.length} serving)`);
+    })()
+      .catch((error: Error) => {
+        this.log(`replica ${replica.index} could not be restarted: ${error.message}`);
+        if (!this.exited.has(replica.worker)) void replica.worker.terminate();
+      })
+      .finally(() => this.restarting.delete(restarting));
+    this.restarting.add(restarting);
   }
 
   private post(replica: Replica, message: FrontMessage): void {
@@ -244,9 +305,9 @@ export class ReplicaPool implements ServingEngine {
     }
   }
 
-  /** A replica stopped: its requests finish with an error, its operations end, routing skips it. */
-  private lose(replica: Replica, reason: string): void {
-    if (!replica.alive) return;
+  /** A replica's worker stopped: its requests finish with an error, its operations end, routing skips it until it is restarted. */
+  private lose(replica: Replica, worker: Worker, reason: string): void {
+    this.exited.add(worker);
     replica.alive = false;
     if (this.closing) return;
     for (const requestId of [...replica.inFlight]) {
@@ -257,6 +318,7 @@ export class ReplicaPool implements ServingEngine {
       this.operations.delete(operation);
       pending.done({ type: 'done', operation });
     }
+    this.restart(replica, reason);
   }
 
   private fail(replica: Replica, requestId: string, error: WireError): void {

@@ -133,6 +133,12 @@ describe.skipIf(!workerBuilt)('chainlm-serve --replicas 2', () => {
     expect(kept.statusCode).toBe(200);
     const after = await post(pooled, '/v1/completions', { ...long, max_tokens: 4 });
     expect(after.json().choices[0].text.length).toBeGreaterThan(0);
+    // The lost replica is started again in the background; /metrics shows it.
+    const gauge = async (name: string) => Number(new RegExp(`^${name}\\{model="tiny"\\} (\\d+)$`, 'm').exec((await pooled.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+    for (const deadline = Date.now() + 60_000; (await gauge('chainlm_replicas_live')) < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([await gauge('chainlm_replicas_live'), await gauge('chainlm_replicas'), await gauge('chainlm_replica_restarts')]).toEqual([2, 2, 1]);
+    const again = await Promise.all([post(pooled, '/v1/completions', { ...long, max_tokens: 4 }), post(pooled, '/v1/completions', { ...long, max_tokens: 4 })]);
+    expect(again.map((response) => response.statusCode)).toEqual([200, 200]);
   });
 
   it('chainlm-serve MODEL --replicas 2 prints the plan once and serves', async () => {

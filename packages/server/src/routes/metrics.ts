@@ -36,6 +36,23 @@ export function createMetrics(context: ServerContext): ServerMetrics {
   gauge('chainlm_prefix_cache_hit_rate', 'share of prompt blocks served from the prefix cache', (metrics) => metrics.prefixHitRate);
   gauge('chainlm_generation_tokens_per_second', 'generated tokens per second of busy time', (metrics) => metrics.tokensPerSecond);
   gauge('chainlm_preemptions', 'requests preempted for lack of KV blocks (total)', (metrics) => metrics.preemptions);
+  // Served through --replicas only: a replica that died and was restarted, or one that stays down.
+  const replicaGauge = (name: string, help: string, read: (health: { live: number; total: number; restarts: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        for (const model of context.models.values()) {
+          const health = model.engine.replicaHealth?.();
+          if (health) this.set({ model: model.id }, read(health));
+        }
+      },
+    });
+  replicaGauge('chainlm_replicas_live', 'engine replicas serving now', (health) => health.live);
+  replicaGauge('chainlm_replicas', 'engine replicas started (--replicas)', (health) => health.total);
+  replicaGauge('chainlm_replica_restarts', 'replicas restarted after dying, since start', (health) => health.restarts);
   const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
   const histogram = (name: string, help: string) => new Histogram({ name, help, labelNames, buckets: seconds, registers: [registry] });
   const queue = histogram('chainlm_queue_time_seconds', 'arrival to first scheduled step');
