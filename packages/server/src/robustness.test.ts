@@ -80,6 +80,12 @@ describe('server limits', () => {
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 
+  it('does not rate-limit loopback clients when no keys are configured (a local bench or eval may send hundreds a second)', async () => {
+    const { app } = await serve({ rateLimitPerSecond: 1, rateLimitBurst: 1 });
+    const statuses = await Promise.all(Array.from({ length: 50 }, () => app.inject({ url: '/v1/models' }).then((response) => response.statusCode)));
+    expect(new Set(statuses)).toEqual(new Set([200]));
+  });
+
   it('drains running requests on close', async () => {
     const { app, url } = await serve();
     const running = fetch(`${url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...longRequest, max_tokens: 40 }) });

@@ -28,8 +28,11 @@ export const serverOptionsSchema = z.strictObject({
   apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]),
   /** Requests in flight (running + queued) before new ones get 429. */
   maxQueue: z.number().int().positive().default(256),
-  /** Per API key (or per client address without keys). */
-  rateLimitPerSecond: z.number().positive().default(100),
+  /**
+   * Requests per second per API key (a token bucket; 0 = no limit). Without keys the
+   * server only accepts this machine's own clients and does not rate-limit them.
+   */
+  rateLimitPerSecond: z.number().nonnegative().default(100),
   rateLimitBurst: z.number().int().positive().default(200),
   requestTimeoutMs: z.number().int().positive().default(600_000),
   /** Default max_tokens when a request gives none. */
@@ -77,7 +80,7 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
     if (request.url === '/health') return;
     const keyIndex = keys.required ? keys.match(request.headers.authorization) : -1;
     if (keys.required && keyIndex < 0) throw new ApiError('unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>');
-    const wait = limiter.take(keys.required ? `key:${keyIndex}` : `ip:${request.ip}`);
+    const wait = keys.required && options.rateLimitPerSecond > 0 ? limiter.take(`key:${keyIndex}`) : 0;
     if (wait > 0) throw new ApiError('rateLimited', 'rate limit exceeded for this API key', { headers: { 'retry-after': String(Math.ceil(wait)) } });
   });
   app.addHook('preHandler', async (request, reply) => {
