@@ -235,6 +235,11 @@ describe.skipIf(!hasChromium)('console in Chromium', () => {
     expect(await page.getByTestId('agent-step-plan').innerText()).toContain('E1 = calculator');
     await page.unroute('**/api/deployments/*/agent');
     await page.getByTestId('nav-deployments').click();
+    await page.getByTestId('deployments-table').locator('tr', { hasText: 'tiny-long' }).click();
+    if (replicas > 1) {
+      await page.getByTestId('engine-replicas').waitFor({ timeout: 10_000 });
+      expect(await text('engine-replicas')).toContain(`replicas serving ${replicas} of ${replicas}`);
+    }
     await page.getByTestId('engine-stats').waitFor();
     await page.waitForTimeout(4000); // a few seconds of metrics history for the curves
     await harness.shot('deployments');

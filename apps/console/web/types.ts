@@ -111,4 +111,6 @@ export interface EngineSnapshot {
   ttftMean: number | null;
   ttftP50: number | null;
   ttftP90: number | null;
+  /** Worker replicas (`--replicas`); null for one in-thread engine. */
+  replicas: { live: number; total: number; restarts: number } | null;
 }

@@ -28,6 +28,12 @@ describe('Prometheus page → engine snapshot', () => {
     expect(snapshot.ttftP50).toBeCloseTo(0.3);
     // rank 3.6 falls in (0.5, 1]: 0.5 + 0.5 * 0.6
     expect(snapshot.ttftP90).toBeCloseTo(0.8);
+    expect(snapshot.replicas).toBeNull();
+  });
+
+  it('reads the replica gauges of a --replicas server', () => {
+    const replicas = `chainlm_replicas_live{model="a"} 1\nchainlm_replicas{model="a"} 2\nchainlm_replica_restarts{model="a"} 3\n`;
+    expect(engineSnapshot(page + replicas).replicas).toEqual({ live: 1, total: 2, restarts: 3 });
   });
 
   it('gives null TTFT before any request and ignores comments and junk', () => {

@@ -17,6 +17,8 @@ export interface EngineSnapshot {
   ttftMean: number | null;
   ttftP50: number | null;
   ttftP90: number | null;
+  /** Worker replicas (`--replicas`): serving now, started, restarted after dying; null for one in-thread engine. */
+  replicas: { live: number; total: number; restarts: number } | null;
 }
 
 export interface PrometheusSample {
@@ -85,5 +87,8 @@ export function engineSnapshot(text: string, time = Date.now()): EngineSnapshot 
     ttftMean: ttftCount === 0 ? null : sum(samples, 'chainlm_time_to_first_token_seconds_sum') / ttftCount,
     ttftP50: histogramQuantile(samples, 'chainlm_time_to_first_token_seconds', 0.5),
     ttftP90: histogramQuantile(samples, 'chainlm_time_to_first_token_seconds', 0.9),
+    replicas: samples.some((sample) => sample.name === 'chainlm_replicas')
+      ? { live: sum(samples, 'chainlm_replicas_live'), total: sum(samples, 'chainlm_replicas'), restarts: sum(samples, 'chainlm_replica_restarts') }
+      : null,
   };
 }

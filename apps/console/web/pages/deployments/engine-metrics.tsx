@@ -60,6 +60,12 @@ export function EngineMetrics({ deploymentId }: { deploymentId: string }) {
           </Paper>
         ))}
       </SimpleGrid>
+      {last?.replicas ? (
+        <Text size="sm" mb="xs" c={last.replicas.live < last.replicas.total ? 'red' : undefined} data-testid="engine-replicas">
+          replicas serving {last.replicas.live} of {last.replicas.total}
+          {last.replicas.restarts > 0 ? ` · restarted ${last.replicas.restarts} time${last.replicas.restarts === 1 ? '' : 's'} after dying` : ''}
+        </Text>
+      ) : null}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Chart option={charts.queue} height={200} />
         <Chart option={charts.kv} height={200} />
