@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EngineMetrics, RequestMetrics } from '@chainlm/engine';
+import type { EngineMetrics, RequestMetrics, ServingEngine } from '@chainlm/engine';
 import type { ServerContext } from '../app/context.js';
 
 export interface ServerMetrics {
@@ -19,25 +19,8 @@ export interface ServerMetrics {
 export function createMetrics(context: ServerContext): ServerMetrics {
   const registry = new Registry();
   const labelNames = ['model'] as const;
-  const gauge = (name: string, help: string, read: (metrics: EngineMetrics) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        for (const model of context.models.values()) this.set({ model: model.id }, read(model.engine.metrics()));
-      },
-    });
-  gauge('chainlm_requests_running', 'requests being computed', (metrics) => metrics.running);
-  gauge('chainlm_requests_waiting', 'requests waiting for a slot', (metrics) => metrics.waiting);
-  gauge('chainlm_kv_blocks_used', 'KV cache blocks in use', (metrics) => metrics.kvBlocksUsed);
-  gauge('chainlm_kv_blocks_free', 'KV cache blocks free', (metrics) => metrics.kvBlocksFree);
-  gauge('chainlm_prefix_cache_hit_rate', 'share of prompt blocks served from the prefix cache', (metrics) => metrics.prefixHitRate);
-  gauge('chainlm_generation_tokens_per_second', 'generated tokens per second of busy time', (metrics) => metrics.tokensPerSecond);
-  gauge('chainlm_preemptions', 'requests preempted for lack of KV blocks (total)', (metrics) => metrics.preemptions);
-  // Served through --replicas only: a replica that died and was restarted, or one that stays down.
-  const replicaGauge = (name: string, help: string, read: (health: { live: number; total: number; restarts: number }) => number) =>
+  /** A gauge per served model, read at scrape time; a model for which `read` gives undefined gets no sample. */
+  const gauge = (name: string, help: string, read: (engine: ServingEngine) => number | undefined) =>
     new Gauge({
       name,
       help,
@@ -45,14 +28,23 @@ export function createMetrics(context: ServerContext): ServerMetrics {
       registers: [registry],
       collect() {
         for (const model of context.models.values()) {
-          const health = model.engine.replicaHealth?.();
-          if (health) this.set({ model: model.id }, read(health));
+          const value = read(model.engine);
+          if (value !== undefined) this.set({ model: model.id }, value);
         }
       },
     });
-  replicaGauge('chainlm_replicas_live', 'engine replicas serving now', (health) => health.live);
-  replicaGauge('chainlm_replicas', 'engine replicas started (--replicas)', (health) => health.total);
-  replicaGauge('chainlm_replica_restarts', 'replicas restarted after dying, since start', (health) => health.restarts);
+  const engineGauge = (name: string, help: string, pick: (metrics: EngineMetrics) => number) => gauge(name, help, (engine) => pick(engine.metrics()));
+  engineGauge('chainlm_requests_running', 'requests being computed', (metrics) => metrics.running);
+  engineGauge('chainlm_requests_waiting', 'requests waiting for a slot', (metrics) => metrics.waiting);
+  engineGauge('chainlm_kv_blocks_used', 'KV cache blocks in use', (metrics) => metrics.kvBlocksUsed);
+  engineGauge('chainlm_kv_blocks_free', 'KV cache blocks free', (metrics) => metrics.kvBlocksFree);
+  engineGauge('chainlm_prefix_cache_hit_rate', 'share of prompt blocks served from the prefix cache', (metrics) => metrics.prefixHitRate);
+  engineGauge('chainlm_generation_tokens_per_second', 'generated tokens per second of busy time', (metrics) => metrics.tokensPerSecond);
+  engineGauge('chainlm_preemptions', 'requests preempted for lack of KV blocks (total)', (metrics) => metrics.preemptions);
+  // Served through --replicas only: a replica that died and was restarted, or one that stays down.
+  gauge('chainlm_replicas_live', 'engine replicas serving now', (engine) => engine.replicaHealth?.().live);
+  gauge('chainlm_replicas', 'engine replicas started (--replicas)', (engine) => engine.replicaHealth?.().total);
+  gauge('chainlm_replica_restarts', 'replicas restarted after dying, since start', (engine) => engine.replicaHealth?.().restarts);
   const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
   const histogram = (name: string, help: string) => new Histogram({ name, help, labelNames, buckets: seconds, registers: [registry] });
   const queue = histogram('chainlm_queue_time_seconds', 'arrival to first scheduled step');
