@@ -96,6 +96,8 @@ export interface Deployment {
   createdAt: string;
   replicas: number;
   quant: string | null;
+  /** Served by another process (`chainlm start`): no job log, not stoppable here. */
+  attached: boolean;
 }
 
 export interface EngineSnapshot {

@@ -103,8 +103,15 @@ describe.skipIf(!consoleBuilt)('chainlm start', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('id="root"');
     const token = new URL(first.consoleUrl).searchParams.get('token')!;
-    const deployments = await fetch(new URL('/api/deployments', first.consoleUrl), { headers: { authorization: `Bearer ${token}` } });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    // The console shows the pipeline's server as a deployment it did not start, and chats through it.
+    const deployments = await fetch(new URL('/api/deployments', first.consoleUrl), { headers });
     expect(deployments.status).toBe(200);
+    const listed = ((await deployments.json()) as { deployments: { id: string; name: string; url: string; status: string; ready: boolean; attached: boolean }[] }).deployments;
+    expect(listed).toEqual([expect.objectContaining({ id: 'attached:start-model', name: 'start-model', url: first.serveUrl.replace(/\/v1$/, ''), status: 'running', ready: true, attached: true })]);
+    const chat = await fetch(new URL('/api/deployments/attached:start-model/chat', first.consoleUrl), { method: 'POST', headers, body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }) });
+    expect(chat.status).toBe(200);
+    expect(((await chat.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBeGreaterThan(0);
     expect(await stop(first.child)).toBe(0);
 
     const second = await start(home, file);

@@ -30,6 +30,22 @@ export const consoleOptionsSchema = z.strictObject({
   pollMs: z.number().int().positive().default(300),
   /** Extra environment for job processes (e.g. CHAINLM_EVAL_DATA_DIR). */
   jobEnv: z.record(z.string(), z.string()).default({}),
+  /**
+   * Servers this console did not start but shows as deployments (chat, agent, metrics):
+   * `chainlm start`'s demo server, or any chainlm-serve / OpenAI-compatible URL.
+   */
+  attach: z
+    .array(
+      z.strictObject({
+        /** What clients send as `model`. */
+        name: z.string().min(1),
+        /** The server's root or its /v1 URL. */
+        url: z.url(),
+        /** Shown under the name (a path or registry id); default: the name. */
+        model: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
 });
 
 export type ConsoleOptionsInput = z.input<typeof consoleOptionsSchema>;
@@ -43,6 +59,7 @@ export interface ConsoleOptions {
   killGraceMs: number;
   pollMs: number;
   jobEnv: Record<string, string>;
+  attach: { name: string; url: string; model?: string }[];
 }
 
 export function resolveConsoleOptions(input: ConsoleOptionsInput = {}): Readonly<ConsoleOptions> {
@@ -52,6 +69,8 @@ export function resolveConsoleOptions(input: ConsoleOptionsInput = {}): Readonly
     home: parsed.home ? resolve(parsed.home) : resolveHome().root,
     token: parsed.token ?? randomBytes(24).toString('base64url'),
     webRoot: resolve(parsed.webRoot ?? join(consoleRoot, 'dist-web')),
+    // One spelling for the root: deployments call `${url}/v1/...` and `${url}/health`.
+    attach: parsed.attach.map((entry) => ({ ...entry, url: entry.url.replace(/\/+$/, '').replace(/\/v1$/, '') })),
   });
 }
 

@@ -14,15 +14,21 @@ export const consoleCommand = defineCommand({
     host: { type: 'string', description: 'address to bind', default: '127.0.0.1' },
     token: { type: 'string', description: 'session token (default: a random one)', valueName: 'TOKEN' },
     evalDataDir: { type: 'string', description: 'data folder for built-in eval datasets (sets CHAINLM_EVAL_DATA_DIR for eval jobs)', valueName: 'DIR' },
+    attach: { type: 'list', description: 'show a server this console did not start as a deployment (chat, agent, metrics): NAME=URL (repeat, or comma-separate)', valueName: 'NAME=URL' },
   },
-  examples: ['chainlm console', 'chainlm console --port 8080', 'CHAINLM_HOME=~/lm chainlm console --eval-data-dir ../shared/datasets'],
+  examples: ['chainlm console', 'chainlm console --port 8080', 'CHAINLM_HOME=~/lm chainlm console --eval-data-dir ../shared/datasets', 'chainlm console --attach demo-chat=http://127.0.0.1:23333/v1'],
   async run({ options, events }) {
     if (!isLoopbackHostName(options.host)) {
       events.emit({ type: 'log', level: 'warn', message: `binding to ${options.host}: anyone who can reach it and has the token can start jobs on this machine` });
     }
     if (options.token !== undefined && options.token.length < 16) throw new UsageError('--token must have at least 16 characters');
     const jobEnv: Record<string, string> = options.evalDataDir ? { CHAINLM_EVAL_DATA_DIR: options.evalDataDir } : {};
-    const started = await startConsole({ host: options.host, port: options.port, token: options.token, jobEnv });
+    const attach = (options.attach ?? []).map((entry) => {
+      const at = entry.indexOf('=');
+      if (at <= 0 || !/^https?:\/\//.test(entry.slice(at + 1))) throw new UsageError(`--attach "${entry}": expected NAME=URL, e.g. demo-chat=http://127.0.0.1:23333/v1`);
+      return { name: entry.slice(0, at), url: entry.slice(at + 1) };
+    });
+    const started = await startConsole({ host: options.host, port: options.port, token: options.token, jobEnv, attach });
     process.stderr.write(`chainlm console at ${started.address}\nopen ${started.url}\n`);
     await new Promise<void>((resolveSignal) => {
       process.once('SIGINT', () => resolveSignal());

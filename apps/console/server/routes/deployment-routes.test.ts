@@ -31,6 +31,23 @@ describe('deployments API', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('shows an attached server that does not answer as lost, refuses to chat with it, and names unknown attached ids', async () => {
+    const attached = await createConsoleApp({ home: root, token, pollMs: 50, webRoot: join(root, 'no-web'), attach: [{ name: 'elsewhere', url: 'http://127.0.0.1:45998/v1/' }] });
+    try {
+      const call = (method: 'GET' | 'POST', url: string, payload?: object) => attached.app.inject({ method, url, headers, payload });
+      const list = (await call('GET', '/api/deployments')).json().deployments;
+      expect(list).toEqual([{ id: 'attached:elsewhere', name: 'elsewhere', model: 'elsewhere', url: 'http://127.0.0.1:45998', status: 'lost', ready: false, createdAt: expect.any(String), replicas: 1, quant: null, attached: true }]);
+      const chat = await call('POST', '/api/deployments/attached:elsewhere/chat', { messages: [{ role: 'user', content: 'hi' }] });
+      expect(chat.statusCode).toBe(409);
+      expect(chat.json().error.message).toBe('deployment "elsewhere" is lost');
+      const unknown = await call('GET', '/api/deployments/attached:nobody');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().error.hint).toContain('attached: elsewhere');
+    } finally {
+      await attached.close();
+    }
+  });
+
   it('lists a serve job that failed, refuses to chat with it, and records the deployment', async () => {
     const started = await request('POST', '/api/jobs', { kind: 'serve', model: join(root, 'no-model'), name: 'ghost', port: 45999, quant: 'w8a16' });
     expect(started.statusCode).toBe(201);

@@ -29,7 +29,11 @@ export interface DeploymentView {
   replicas: number;
   /** Weight quantization at load, null for float32. */
   quant: string | null;
+  /** Served by another process (`chainlm start`, `--attach`): no job log, and this console cannot stop it. */
+  attached: boolean;
 }
+
+const attachedPrefix = 'attached:';
 
 function servedAs(job: JobView): { replicas: number; quant: string | null } {
   const spec = job.spec.kind === 'serve' ? job.spec : undefined;
@@ -60,9 +64,24 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
         ready: job.status === 'running' ? await healthy(job.outputs.url) : false,
         createdAt: job.createdAt,
         ...servedAs(job),
+        attached: false,
       })),
     );
+  const consoleStarted = new Date().toISOString();
+  const attachedViews = async (): Promise<DeploymentView[]> =>
+    Promise.all(
+      context.options.attach.map(async (entry) => {
+        const ready = await healthy(entry.url);
+        // A server that does not answer is shown as lost: this console has no process to ask.
+        return { id: `${attachedPrefix}${entry.name}`, name: entry.name, model: entry.model ?? entry.name, url: entry.url, status: ready ? ('running' as const) : ('lost' as const), ready, createdAt: consoleStarted, replicas: 1, quant: null, attached: true };
+      }),
+    );
   const deployment = async (id: string): Promise<DeploymentView> => {
+    if (id.startsWith(attachedPrefix)) {
+      const view = (await attachedViews()).find((entry) => entry.id === id);
+      if (!view) throw consoleErrors.notFound(`deployment "${id}"`, `attached: ${context.options.attach.map((entry) => entry.name).join(', ') || 'none'}`);
+      return view;
+    }
     const job = supervisor.get(id);
     if (job.kind !== 'serve') throw consoleErrors.notFound(`deployment "${id}"`, 'deployments are serve jobs: start one on the Deployments page');
     return (await views([job]))[0];
@@ -76,7 +95,7 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
   /** What the deploy form may offer: replicas 1..maxReplicas, these quantization schemes. */
   app.get('/api/serve-options', async () => ({ maxReplicas, quantSchemes: serveSpec.shape.quant.unwrap().options }));
 
-  app.get('/api/deployments', async () => ({ deployments: await views(supervisor.list().filter((job) => job.kind === 'serve')) }));
+  app.get('/api/deployments', async () => ({ deployments: [...(await attachedViews()), ...(await views(supervisor.list().filter((job) => job.kind === 'serve')))] }));
 
   app.get('/api/deployments/:id', async (request) => ({ deployment: await deployment((request.params as { id: string }).id) }));
 

@@ -1,5 +1,5 @@
-/** Deployments: chainlm-serve processes started from a model folder, stopped with one click, their engines' live metrics. */
-import { Badge, Button, Grid, Group, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+/** Deployments: chainlm-serve processes started from a model folder (stopped with one click) or attached from elsewhere (`chainlm start`), their engines' live metrics. */
+import { Badge, Button, Code, Grid, Group, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, useApi } from '../api';
 import { useJobs } from '../components/jobs-context';
@@ -72,7 +72,7 @@ export function DeploymentsPage() {
                         </Badge>
                       </Table.Td>
                       <Table.Td>
-                        {entry.status === 'running' ? (
+                        {entry.status === 'running' && !entry.attached ? (
                           <Button size="xs" color="red" variant="light" onClick={() => stop(entry.id)} data-testid="stop-deployment">
                             Stop
                           </Button>
@@ -94,9 +94,15 @@ export function DeploymentsPage() {
                 {current.model}
               </Text>
               {current.status === 'running' && current.ready ? <EngineMetrics deploymentId={current.id} /> : <Text size="sm">{current.status === 'running' ? 'Loading the model…' : `This deployment is ${current.status}.`}</Text>}
-              <div style={{ marginTop: 12 }}>
-                <JobLog jobId={current.id} height={140} />
-              </div>
+              {current.attached ? (
+                <Text size="xs" c="dimmed" mt="xs" data-testid="deployment-attached">
+                  Served by another process (e.g. <Code>chainlm start</Code>): stop it there.
+                </Text>
+              ) : (
+                <div style={{ marginTop: 12 }}>
+                  <JobLog jobId={current.id} height={140} />
+                </div>
+              )}
             </Paper>
           ) : null}
         </Grid.Col>

@@ -20,8 +20,9 @@ export const consoleCommand = defineCommand({
     host: { type: 'string', description: 'address to bind', default: '127.0.0.1' },
     token: { type: 'string', description: 'session token (default: a random one)', valueName: 'TOKEN' },
     evalDataDir: { type: 'string', description: 'data folder for built-in eval datasets (sets CHAINLM_EVAL_DATA_DIR for eval jobs)', valueName: 'DIR' },
+    attach: { type: 'list', description: 'show a server this console did not start as a deployment (chat, agent, metrics): NAME=URL (repeat, or comma-separate)', valueName: 'NAME=URL' },
   },
-  examples: ['chainlm console', 'chainlm console --port 8080', 'CHAINLM_HOME=~/lm chainlm console --eval-data-dir ../shared/datasets'],
+  examples: ['chainlm console', 'chainlm console --port 8080', 'CHAINLM_HOME=~/lm chainlm console --eval-data-dir ../shared/datasets', 'chainlm console --attach demo-chat=http://127.0.0.1:23333/v1'],
   async run(context) {
     let loaded: { consoleCommand: Command<any> };
     try {

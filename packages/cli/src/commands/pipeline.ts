@@ -49,18 +49,23 @@ export const startCommand = defineCommand({
   async run({ options, events, setExitCode }) {
     const report = await runFile(options.pipeline ?? demoPipelineFile, options, events);
     if (report.status === 'failed') setExitCode(1);
-    else if (!options.noServe) await startConsoleBeside(events);
+    else if (!options.noServe) await startConsoleBeside(events, servedBy(report));
     return report;
   },
   render: renderReport,
 });
 
-/** The web console next to the served model (skipped with a hint when the console is not built). */
-async function startConsoleBeside(events: EventBus): Promise<void> {
+/** The servers the pipeline's serve stages started, for the console to show as deployments. */
+function servedBy(report: PipelineReport): { name: string; url: string }[] {
+  return report.stages.flatMap((stage) => (stage.uses === 'serve' && stage.status === 'done' && typeof stage.outputs.url === 'string' ? [{ name: String(stage.outputs.model ?? stage.name), url: stage.outputs.url }] : []));
+}
+
+/** The web console next to the served model, which it shows as a deployment (skipped with a hint when the console is not built). */
+async function startConsoleBeside(events: EventBus, attach: { name: string; url: string }[]): Promise<void> {
   const consoleModule = '@chainlm/console';
   try {
-    const { startConsole } = (await import(consoleModule)) as { startConsole: (input: { port?: number }) => Promise<{ url: string; app: { close(): Promise<void> } }> };
-    const started = await startConsole({ port: Number(process.env.CHAINLM_CONSOLE_PORT ?? 3000) });
+    const { startConsole } = (await import(consoleModule)) as { startConsole: (input: { port?: number; attach?: { name: string; url: string }[] }) => Promise<{ url: string; app: { close(): Promise<void> } }> };
+    const started = await startConsole({ port: Number(process.env.CHAINLM_CONSOLE_PORT ?? 3000), attach });
     events.emit({ type: 'log', level: 'info', message: `console at ${started.url}` });
     process.once('SIGINT', () => void started.app.close());
     process.once('SIGTERM', () => void started.app.close());
