@@ -2,7 +2,7 @@
  * `chainlm console` / `chainlm-console`: serve the web console on loopback until
  * SIGINT/SIGTERM. The URL it prints carries the session token.
  */
-import { defineCommand, isLoopbackHostName, UsageError } from './cli-helpers.js';
+import { defineCommand, isLoopbackHostName, parseNameValue, UsageError } from './cli-helpers.js';
 import { startConsole } from '../app/start-console.js';
 
 export const consoleCommand = defineCommand({
@@ -24,9 +24,10 @@ export const consoleCommand = defineCommand({
     if (options.token !== undefined && options.token.length < 16) throw new UsageError('--token must have at least 16 characters');
     const jobEnv: Record<string, string> = options.evalDataDir ? { CHAINLM_EVAL_DATA_DIR: options.evalDataDir } : {};
     const attach = (options.attach ?? []).map((entry) => {
-      const at = entry.indexOf('=');
-      if (at <= 0 || !/^https?:\/\//.test(entry.slice(at + 1))) throw new UsageError(`--attach "${entry}": expected NAME=URL, e.g. demo-chat=http://127.0.0.1:23333/v1`);
-      return { name: entry.slice(0, at), url: entry.slice(at + 1) };
+      const example = '--attach demo-chat=http://127.0.0.1:23333/v1';
+      const { name, value: url } = parseNameValue('attach', entry, 'NAME=URL', example);
+      if (!/^https?:\/\//.test(url)) throw new UsageError(`--attach: "${url}" is not an http(s) URL`, `e.g. ${example}`);
+      return { name, url };
     });
     const started = await startConsole({ host: options.host, port: options.port, token: options.token, jobEnv, attach });
     process.stderr.write(`chainlm console at ${started.address}\nopen ${started.url}\n`);

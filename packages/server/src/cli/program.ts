@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, defineCommand, type Program } from '@chainlm/core';
+import { UsageError, defineCommand, parseNameValue, type Program } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { createServer } from '../app/create-server.js';
 import { describeQuantization, loadServedModel, type QuantOptions } from '../app/load-model.js';
@@ -13,10 +13,9 @@ function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
   return options.apiKeys ? readApiKeysFile(options.apiKeys) : [];
 }
 
-function parseAdapterFlag(value: string): { name: string; path: string } {
-  const at = value.indexOf('=');
-  if (at <= 0 || at === value.length - 1) throw new UsageError(`--adapters: "${value}" is not name=path`, 'e.g. --adapters sql=./adapters/sql --adapters chat=./adapters/chat');
-  return { name: value.slice(0, at), path: value.slice(at + 1) };
+function parseAdapterFlag(flag: string): { name: string; path: string } {
+  const { name, value } = parseNameValue('adapters', flag, 'name=path', '--adapters sql=./adapters/sql --adapters chat=./adapters/chat');
+  return { name, path: value };
 }
 
 function quantOptions(options: { quant?: string; quantGroupSize: number; awqCalibration?: string }): QuantOptions | undefined {
