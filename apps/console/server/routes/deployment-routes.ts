@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { consoleErrors } from '../app/errors.js';
+import type { ConsoleOptions } from '../app/options.js';
 import { parseInput } from '../jobs/parse-job-spec.js';
 import type { JobView } from '../jobs/job-store.js';
 import { maxReplicas, serveSpec } from '../jobs/job-spec.js';
@@ -68,19 +69,16 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
       })),
     );
   const consoleStarted = new Date().toISOString();
-  const attachedViews = async (): Promise<DeploymentView[]> =>
-    Promise.all(
-      context.options.attach.map(async (entry) => {
-        const ready = await healthy(entry.url);
-        // A server that does not answer is shown as lost: this console has no process to ask.
-        return { id: `${attachedPrefix}${entry.name}`, name: entry.name, model: entry.model ?? entry.name, url: entry.url, status: ready ? ('running' as const) : ('lost' as const), ready, createdAt: consoleStarted, replicas: 1, quant: null, attached: true };
-      }),
-    );
+  const attachedView = async (entry: ConsoleOptions['attach'][number]): Promise<DeploymentView> => {
+    const ready = await healthy(entry.url);
+    // A server that does not answer is shown as lost: this console has no process to ask.
+    return { id: `${attachedPrefix}${entry.name}`, name: entry.name, model: entry.model ?? entry.name, url: entry.url, status: ready ? 'running' : 'lost', ready, createdAt: consoleStarted, replicas: 1, quant: null, attached: true };
+  };
   const deployment = async (id: string): Promise<DeploymentView> => {
     if (id.startsWith(attachedPrefix)) {
-      const view = (await attachedViews()).find((entry) => entry.id === id);
-      if (!view) throw consoleErrors.notFound(`deployment "${id}"`, `attached: ${context.options.attach.map((entry) => entry.name).join(', ') || 'none'}`);
-      return view;
+      const entry = context.options.attach.find((candidate) => `${attachedPrefix}${candidate.name}` === id);
+      if (!entry) throw consoleErrors.notFound(`deployment "${id}"`, `attached: ${context.options.attach.map((candidate) => candidate.name).join(', ') || 'none'}`);
+      return attachedView(entry);
     }
     const job = supervisor.get(id);
     if (job.kind !== 'serve') throw consoleErrors.notFound(`deployment "${id}"`, 'deployments are serve jobs: start one on the Deployments page');
@@ -95,7 +93,7 @@ export async function deploymentRoutes(app: FastifyInstance, context: RouteConte
   /** What the deploy form may offer: replicas 1..maxReplicas, these quantization schemes. */
   app.get('/api/serve-options', async () => ({ maxReplicas, quantSchemes: serveSpec.shape.quant.unwrap().options }));
 
-  app.get('/api/deployments', async () => ({ deployments: [...(await attachedViews()), ...(await views(supervisor.list().filter((job) => job.kind === 'serve')))] }));
+  app.get('/api/deployments', async () => ({ deployments: [...(await Promise.all(context.options.attach.map(attachedView))), ...(await views(supervisor.list().filter((job) => job.kind === 'serve')))] }));
 
   app.get('/api/deployments/:id', async (request) => ({ deployment: await deployment((request.params as { id: string }).id) }));
 

@@ -97,7 +97,7 @@ export class ReplicaPool implements ServingEngine {
     const replicas = started.map((result, index) => ({ index, worker: (result as PromiseFulfilledResult<{ worker: Worker }>).value.worker, inFlight: new Set<string>(), metrics: emptyMetrics(), alive: true, restartedAt: [] }));
     const ready = (started[0] as PromiseFulfilledResult<{ ready: ReadyMessage }>).value.ready;
     const pool = new ReplicaPool(replicas, ready, { url, data, options });
-    if (parseEngineConfig(config).printPlan) (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(pool.describePlan());
+    if (parseEngineConfig(config).printPlan) pool.log(pool.describePlan());
     return pool;
   }
 
