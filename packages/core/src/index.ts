@@ -35,3 +35,4 @@ export { parseNameValue } from './cli/name-value.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic } from './fs/atomic-write.js';
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';
+export * from './auth/index.js';
