@@ -35,4 +35,16 @@ export { parseNameValue } from './cli/name-value.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic } from './fs/atomic-write.js';
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';
+export { resolveInside, resolveInsideAny, isPathInside, PathOutsideRootError, type InsideRootOptions } from './fs/inside-root.js';
+export {
+  lockDownDuckDB,
+  assertSingleSelect,
+  runReadOnlySelect,
+  defaultSqlLimits,
+  SqlError,
+  type SqlErrorCode,
+  type LockDownOptions,
+  type ReadOnlySqlLimits,
+  type ReadOnlySqlResult,
+} from './sql/read-only-sql.js';
 export * from './auth/index.js';

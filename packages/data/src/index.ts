@@ -33,7 +33,7 @@ export {
 } from './store/dataset-store.js';
 export { ingest, type IngestOptions, type IngestResult } from './ingest/ingest.js';
 export { readRecords, readQuarantine, type QuarantineRow } from './store/read-records.js';
-export { runSql, type SqlResult } from './store/sql.js';
+export { runSql, runReadOnlySql, type SqlResult } from './store/sql.js';
 export { exportDataset, exportFormats, type ExportFormat } from './store/export-dataset.js';
 export { datasetStats, type DatasetStats } from './stats/dataset-stats.js';
 export { cleanDataset, defaultCleanWorkers, type CleanOptions } from './clean/clean-dataset.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieName, cookieValue, tokenMatches } from './auth.js';
+import { cookieName, cookieValue, normalizeRequestPath } from './auth.js';
 import { createConsoleApp, type ConsoleApp } from './create-app.js';
 
 const token = 'test-token-0123456789abcdef';
@@ -44,10 +44,10 @@ describe('session token', () => {
     expect(response.body).toContain('npm run build -w apps/console');
   });
 
-  it('compares tokens and parses cookies', () => {
-    expect(tokenMatches('abc', 'abc')).toBe(true);
-    expect(tokenMatches('abc', 'abd')).toBe(false);
-    expect(tokenMatches('abc', undefined)).toBe(false);
+  it('reads paths as a lenient router would, and parses cookies', () => {
+    for (const path of ['/%61pi/jobs', '/API/jobs', '//api//jobs', '/x/../api/jobs', '/./api/jobs?x=1', '/%2561pi/jobs', '\\api\\jobs']) expect(normalizeRequestPath(path), path).toBe('/api/jobs');
+    expect(normalizeRequestPath('/../../api')).toBe('/api');
+    expect(cookieValue('a=%E0%A4%A', 'a')).toBeUndefined();
     expect(cookieValue('a=1; b=x%3Dy', 'b')).toBe('x=y');
     expect(cookieValue(undefined, 'b')).toBeUndefined();
   });

@@ -39,7 +39,7 @@ export async function createConsoleApp(input: ConsoleOptionsInput = {}): Promise
     const status = (error as { validation?: unknown }).validation ? 400 : statusOf(error);
     void reply.code(status).send(errorBody(error));
   });
-  registerAuth(app, options.token);
+  registerAuth(app, { token: options.token, host: options.host, allowedHosts: options.allowedHosts });
   const context: RouteContext = { home, registry, supervisor, options };
   for (const routes of [registryRoutes, datasetRoutes, runRoutes, evalRoutes, compareRoutes, jobRoutes, deploymentRoutes]) await app.register(routes, context);
   app.get('/api/health', async () => ({ ok: true, home: home.root, web: webBuilt(options.webRoot) }));

@@ -18,10 +18,12 @@ export class ConsoleError extends ChainlmError {
 export const consoleErrors = {
   unauthorized: () =>
     new ConsoleError('console-unauthorized', 401, 'missing or wrong session token', 'open the URL `chainlm console` printed (it carries ?token=…), or send `Authorization: Bearer TOKEN`'),
+  hostNotAllowed: (host: string) =>
+    new ConsoleError('console-host-not-allowed', 403, `the console does not answer to the host name "${host.slice(0, 100)}"`, 'open it as localhost or by IP address, or start it with --allow-host NAME'),
+  crossSite: (origin: string) =>
+    new ConsoleError('console-cross-site', 403, `a request from another site (${origin.slice(0, 100)}) may not change anything here`, 'use the console page itself, or call the API without an Origin header (curl, scripts)'),
   notFound: (what: string, hint?: string) => new ConsoleError('console-not-found', 404, `${what} not found`, hint),
   badRequest: (field: string, message: string, hint?: string) => new ConsoleError('console-bad-request', 400, `${field}: ${message}`, hint),
-  sqlNotReadOnly: (statement: string) =>
-    new ConsoleError('console-sql-read-only', 400, `only one read-only SELECT (or WITH … SELECT) statement is allowed, got "${statement.slice(0, 60)}"`, 'the console never writes datasets: use `chainlm-data` for that'),
   conflict: (message: string, hint?: string) => new ConsoleError('console-conflict', 409, message, hint),
   upstream: (url: string, message: string) =>
     new ConsoleError('console-upstream', 502, `the deployment at ${url} did not answer: ${message}`, 'check the deployment is running (Deployments page) and its log'),
@@ -34,6 +36,7 @@ export function statusOf(error: unknown): number {
   if (error instanceof ConsoleError) return error.status;
   if (error instanceof ChainlmError) {
     if (/not-found|missing|no-such|unknown-run/.test(error.code)) return 404;
+    if (error.code === 'sql-access-denied' || error.code === 'path-outside-root') return 403;
     return error.exitCode === 2 ? 400 : 500;
   }
   const status = (error as { statusCode?: unknown }).statusCode;

@@ -28,6 +28,20 @@ export const consoleOptionsSchema = z.strictObject({
   killGraceMs: z.number().int().positive().default(5000),
   /** How often job states, logs and metrics files are polled, ms. */
   pollMs: z.number().int().positive().default(300),
+  /** The SQL box stops a query after this many milliseconds. */
+  sqlTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Folders besides the home that job specs may name as input (files to ingest, a
+   * model to serve or evaluate). Everything else is refused: a request can only
+   * reach the files the operator allowed when starting the console.
+   */
+  allowedDirs: z.array(z.string().min(1)).default([]),
+  /**
+   * Host names (besides localhost, IP literals and --host) the console answers to.
+   * Other names are refused, so a web page that rebinds its domain to this machine
+   * cannot talk to the console.
+   */
+  allowedHosts: z.array(z.string().min(1)).default([]),
   /** Extra environment for job processes (e.g. CHAINLM_EVAL_DATA_DIR). */
   jobEnv: z.record(z.string(), z.string()).default({}),
   /**
@@ -58,6 +72,9 @@ export interface ConsoleOptions {
   webRoot: string;
   killGraceMs: number;
   pollMs: number;
+  sqlTimeoutMs: number;
+  allowedDirs: string[];
+  allowedHosts: string[];
   jobEnv: Record<string, string>;
   attach: { name: string; url: string; model?: string }[];
 }
@@ -69,6 +86,8 @@ export function resolveConsoleOptions(input: ConsoleOptionsInput = {}): Readonly
     home: parsed.home ? resolve(parsed.home) : resolveHome().root,
     token: parsed.token ?? randomBytes(24).toString('base64url'),
     webRoot: resolve(parsed.webRoot ?? join(consoleRoot, 'dist-web')),
+    allowedDirs: parsed.allowedDirs.map((dir) => resolve(dir)),
+    allowedHosts: parsed.allowedHosts.map((host) => host.toLowerCase()),
     // One spelling for the root: deployments call `${url}/v1/...` and `${url}/health`.
     attach: parsed.attach.map((entry) => ({ ...entry, url: entry.url.replace(/\/+$/, '').replace(/\/v1$/, '') })),
   });

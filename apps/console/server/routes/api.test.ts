@@ -61,10 +61,10 @@ describe('console API (in-process)', () => {
     expect(capped.truncated).toBe(true);
     const write = await post('/api/sql', { sql: 'DELETE FROM notes' });
     expect(write.statusCode).toBe(400);
-    expect(write.json().error.code).toBe('console-sql-read-only');
+    expect(write.json().error.code).toBe('sql-read-only');
     const broken = await post('/api/sql', { sql: 'SELECT * FROM no_such_view' });
     expect(broken.statusCode).toBe(400);
-    expect(broken.json().error.code).toBe('data-sql');
+    expect(broken.json().error.code).toBe('sql-failed');
   });
 
   it('lists runs with their last step and serves their metrics', async () => {

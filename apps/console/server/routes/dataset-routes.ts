@@ -1,12 +1,11 @@
-/** /api/datasets: list, manifest + stats, paged rows, quarantine, cleaning report, read-only SQL. */
+/** /api/datasets: list, manifest + stats, paged rows, quarantine, cleaning report, read-only SQL confined to the datasets. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { datasetFolder, datasetStats, listDatasets, readDataset, readQuarantine, readRecords, runSql, assertDatasetName } from '@chainlm/data';
+import { datasetFolder, datasetStats, listDatasets, readDataset, readQuarantine, readRecords, runReadOnlySql, assertDatasetName } from '@chainlm/data';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../jobs/parse-job-spec.js';
 import type { RouteContext } from './context.js';
-import { assertReadOnlySql, wrapWithLimit } from './sql-guard.js';
 
 const pageQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
@@ -14,7 +13,7 @@ const pageQuery = z.strictObject({
 });
 const sqlBody = z.strictObject({ sql: z.string().max(20_000), maxRows: z.number().int().min(1).max(10_000).default(1000) });
 
-export async function datasetRoutes(app: FastifyInstance, { home }: RouteContext): Promise<void> {
+export async function datasetRoutes(app: FastifyInstance, { home, options }: RouteContext): Promise<void> {
   const named = (params: unknown) => {
     const { name } = params as { name: string };
     assertDatasetName(name);
@@ -59,10 +58,10 @@ export async function datasetRoutes(app: FastifyInstance, { home }: RouteContext
 
   app.post('/api/sql', async (request) => {
     const { sql, maxRows } = parseInput(sqlBody, request.body, 'body');
-    const statement = assertReadOnlySql(sql);
     const started = performance.now();
-    const result = await runSql(home, wrapWithLimit(statement, maxRows + 1));
-    return { columns: result.columns, rows: result.rows.slice(0, maxRows), truncated: result.rows.length > maxRows, milliseconds: Math.round(performance.now() - started) };
+    // One SELECT, judged by DuckDB's parser, reading only this home's datasets (see core's read-only-sql).
+    const result = await runReadOnlySql(home, sql.trim().replace(/;\s*$/, ''), { maxRows, timeoutMs: options.sqlTimeoutMs });
+    return { ...result, milliseconds: Math.round(performance.now() - started) };
   });
 }
 

@@ -1,5 +1,10 @@
-/** `chainlm-data sql`: any SQL over the dataset views, results as JSON-safe rows. */
-import type { ChainlmHome } from '@chainlm/core';
+/**
+ * `chainlm-data sql`: SQL over the dataset views, results as JSON-safe rows.
+ * `runSql` is the owner's tool (any statement, full DuckDB); `runReadOnlySql` is
+ * what a service runs for someone else (the console's SQL box): one SELECT, file
+ * access confined to this home's datasets folder, a row and a time limit.
+ */
+import { lockDownDuckDB, runReadOnlySelect, type ChainlmHome, type ReadOnlySqlLimits, type ReadOnlySqlResult } from '@chainlm/core';
 import { dataErrors } from '../errors.js';
 import { withDatasetViews } from './views.js';
 
@@ -16,5 +21,13 @@ export async function runSql(home: ChainlmHome, sql: string): Promise<SqlResult>
     } catch (error) {
       throw dataErrors.sqlFailed((error as Error).message.split('\n')[0]);
     }
+  });
+}
+
+/** One SELECT over the dataset views; throws core's SqlError (read-only, access-denied, timeout, failed). */
+export async function runReadOnlySql(home: ChainlmHome, sql: string, limits: Partial<ReadOnlySqlLimits> = {}): Promise<ReadOnlySqlResult> {
+  return withDatasetViews(home, async (connection) => {
+    await lockDownDuckDB(connection, { readableDirectories: [home.path('datasets')] });
+    return runReadOnlySelect(connection, sql, limits);
   });
 }
