@@ -1,23 +1,122 @@
+import { request as httpRequest } from 'node:http';
+import { connect, createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReActAgent } from '../agents/react-agent.js';
 import { ScriptedChatModel } from '../models/scripted-chat-model.js';
 import { createCalculatorTool } from '../tools/calculator.js';
 import { createJsInterpreterTool } from '../tools/js-interpreter.js';
 import { invokeTool } from '../tools/tool.js';
-import { bearerToken, keyMatches } from './auth.js';
 import { RemoteToolClient } from './remote-tool-client.js';
 import { buildToolServer, startToolServer } from './tool-server.js';
 
 const tools = () => [createCalculatorTool(), createJsInterpreterTool({ timeLimitMs: 200 })];
 
-describe('bearer keys', () => {
-  it('parses the header and compares against every key', () => {
-    expect(bearerToken('Bearer abc ')).toBe('abc');
-    expect(bearerToken('Basic abc')).toBeUndefined();
-    expect(keyMatches('k2', ['k1', 'k2'])).toBe(true);
-    expect(keyMatches('k3', ['k1', 'k2'])).toBe(false);
-    expect(keyMatches(undefined, [''])).toBe(false);
+/** A GET to 127.0.0.1:port with a chosen Host header (fetch may not set Host). */
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest({ host: '127.0.0.1', port, path, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    sent.on('error', reject);
+    sent.end();
   });
+}
+
+/** Whether anything accepts a connection on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+describe('tool server exposure (real sockets)', () => {
+  it('without keys, on loopback, refuses a Host header that is not a loopback name (DNS rebinding)', async () => {
+    const server = await startToolServer({ tools: tools(), host: '127.0.0.1', port: 0 });
+    try {
+      const port = portOf(server.url);
+      const rebound = await get(port, '/tools', { host: 'evil.example' });
+      expect(rebound.status).toBe(403);
+      expect(JSON.parse(rebound.body)).toMatchObject({ ok: false, error: { code: 'forbidden-host' } });
+      expect((await get(port, '/health', { host: '127.evil.example:80' })).status).toBe(403);
+      expect((await get(port, '/tools', { host: `127.0.0.1:${port}` })).status).toBe(200);
+      expect((await get(port, '/tools', { host: `localhost:${port}` })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to start on 0.0.0.0 without keys, leaving nothing listening', async () => {
+    const port = await freePort();
+    await expect(startToolServer({ tools: tools(), host: '0.0.0.0', port })).rejects.toMatchObject({ code: 'auth-exposed' });
+    expect(await accepts(port)).toBe(false);
+  });
+
+  it('on 0.0.0.0 with keys, answers 401 without the key and serves with it', async () => {
+    const server = await startToolServer({ tools: tools(), host: '0.0.0.0', port: 0, apiKeys: ['k-0000'] });
+    try {
+      const port = portOf(server.url);
+      expect((await get(port, '/tools', { host: 'tools.example' })).status).toBe(401);
+      expect((await get(port, '/tools', { authorization: 'Bearer wrong' })).status).toBe(401);
+      expect((await get(port, '/tools', { host: 'tools.example', authorization: 'Bearer k-0000' })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('on 0.0.0.0 with --insecure-no-auth, starts and warns', async () => {
+    const warnings: string[] = [];
+    const server = await startToolServer({ tools: tools(), host: '0.0.0.0', port: 0, insecureNoAuth: true, warn: (text) => warnings.push(text) });
+    try {
+      expect(warnings.join('')).toMatch(/WARNING: chainlm-agent tool-server runs with --insecure-no-auth/);
+      expect((await get(portOf(server.url), '/tools', { host: 'tools.example' })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a synchronous tool bomb (calculator in its worker thread)', () => {
+  it('ends in a time-limit error near its deadline, while the server keeps answering', async () => {
+    const timeLimitMs = 500;
+    const server = await startToolServer({ tools: [createCalculatorTool({ timeLimitMs })], port: 0 });
+    try {
+      const call = (expression: string) => fetch(`${server.url}/tools/calculator/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: { expression } }) }).then((response) => response.json());
+      await call('1 + 1'); // the worker is up and mathjs loaded: the clock below measures the bomb alone
+      const started = performance.now();
+      let healthAt = 0;
+      const bomb = call('zeros(1e5, 1e5)').then((result) => ({ result, at: performance.now() - started }));
+      // While the bomb runs, the event loop is free: /health answers before it ends.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const health = await fetch(`${server.url}/health`).then((response) => response.json());
+      healthAt = performance.now() - started;
+      const { result, at } = await bomb;
+      expect(health).toEqual({ ok: true });
+      expect(healthAt).toBeLessThan(at);
+      expect(result).toMatchObject({ ok: false, error: { code: 'time-limit', message: expect.stringMatching(/was stopped \(its worker thread was terminated\)/) } });
+      expect(at).toBeGreaterThanOrEqual(timeLimitMs);
+      expect(at).toBeLessThan(timeLimitMs + 4000);
+      // The next call gets a fresh worker and a right answer.
+      expect(await call('6 * 7')).toEqual({ ok: true, output: { result: '42', value: 42 } });
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 });
 
 describe('tool server (in-process inject)', () => {
@@ -54,7 +153,14 @@ describe('tool server (in-process inject)', () => {
   });
 
   it('refuses a public host without keys', async () => {
-    await expect(startToolServer({ tools: tools(), host: '0.0.0.0' })).rejects.toMatchObject({ code: 'tool-server-open' });
+    await expect(startToolServer({ tools: tools(), host: '0.0.0.0' })).rejects.toMatchObject({ code: 'auth-exposed' });
+  });
+
+  it('without keys, answers inject()\'s default Host (localhost:80) but not another name', async () => {
+    const open = buildToolServer({ tools: tools() });
+    expect((await open.inject({ method: 'GET', url: '/tools' })).statusCode).toBe(200);
+    expect((await open.inject({ method: 'GET', url: '/tools', headers: { host: 'evil.example' } })).statusCode).toBe(403);
+    await open.close();
   });
 });
 

@@ -6,17 +6,24 @@
  *   POST /tools/:name/call      → body { input }; 200 with the ToolResult
  * A tool that fails still answers 200 with `{ ok: false, error }` (the call happened);
  * protocol problems are HTTP errors in the same shape: 401 bad/missing bearer key,
- * 404 unknown tool, 400 malformed body. Loopback only unless keys are set.
+ * 403 a Host header that is not a loopback name (without keys), 404 unknown tool,
+ * 400 malformed body.
+ *
+ * Exposure (core's auth module): without keys the server binds loopback only, judged
+ * on the address it really bound, and refuses requests whose Host header is not
+ * `localhost` or a loopback IP (a web page that rebinds its name to 127.0.0.1 still
+ * sends its own name). `insecureNoAuth` lifts both, loudly.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AgentError } from '../errors.js';
+import { ApiKeys, isLoopbackHostHeader, listenGuarded } from '@chainlm/core';
 import { invokeTool, toolInputJsonSchema, type Tool } from '../tools/tool.js';
-import { bearerToken, keyMatches } from './auth.js';
 
 export interface ToolServerOptions {
   tools: Tool[];
   /** Accepted bearer keys; empty = no auth (allowed on loopback only). */
   apiKeys?: string[];
+  /** Serve without keys on any address (printed as a warning on every start). */
+  insecureNoAuth?: boolean;
   /** Per call, milliseconds. */
   timeoutMs?: number;
   /** Request body limit, bytes. Default 1 MiB. */
@@ -28,12 +35,16 @@ const failure = (code: string, message: string, hint?: string) => ({ ok: false, 
 export function buildToolServer(options: ToolServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 1024 * 1024 });
   const tools = new Map(options.tools.map((tool) => [tool.name, tool]));
-  const keys = options.apiKeys ?? [];
+  const keys = new ApiKeys(options.apiKeys ?? []);
+  const checkHost = !keys.required && !options.insecureNoAuth;
   const describe = (tool: Tool) => ({ name: tool.name, description: tool.description, inputSchema: toolInputJsonSchema(tool) });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (keys.length === 0 || request.url === '/health') return;
-    if (!keyMatches(bearerToken(request.headers.authorization), keys)) {
+    if (checkHost && !isLoopbackHostHeader(request.headers.host)) {
+      return reply.code(403).send(failure('forbidden-host', `Host "${request.headers.host ?? ''}" is not this machine's loopback name`, 'without API keys the tool server only answers http://127.0.0.1 or http://localhost; start it with --api-key to serve other names'));
+    }
+    if (!keys.required || request.url === '/health') return;
+    if (!keys.accepts(request.headers.authorization)) {
       return reply.code(401).send(failure('unauthorized', 'missing or wrong bearer key', 'send "Authorization: Bearer KEY" with a key the server was started with'));
     }
   });
@@ -63,17 +74,19 @@ function unknown(name: string, tools: Map<string, Tool>) {
   return failure('unknown-tool', `no tool named "${name}" on this server`, `available: ${[...tools.keys()].join(', ')}`);
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-/** Starts listening; refuses a non-loopback host without keys. Returns the base URL. */
-export async function startToolServer(options: ToolServerOptions & { host?: string; port?: number }): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
-  const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && (options.apiKeys ?? []).length === 0) {
-    throw new AgentError('tool-server-open', `refusing to serve tools on ${host} without an API key`, 'add --api-key KEY (or CHAINLM_AGENT_API_KEY), or keep the default host 127.0.0.1', 2);
-  }
+/**
+ * Starts listening; refuses (code `auth-exposed`, nothing left listening) a
+ * non-loopback bind without keys unless `insecureNoAuth`. Returns the base URL.
+ */
+export async function startToolServer(options: ToolServerOptions & { host?: string; port?: number; warn?: (text: string) => void }): Promise<{ url: string; app: FastifyInstance; close: () => Promise<void> }> {
   const app = buildToolServer(options);
-  const address = await app.listen({ host, port: options.port ?? 0 });
-  return { url: address, app, close: () => app.close() };
+  const url = await listenGuarded(app, {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    hasKeys: (options.apiKeys ?? []).some((key) => key.length > 0),
+    insecureNoAuth: options.insecureNoAuth,
+    component: 'chainlm-agent tool-server',
+    warn: options.warn,
+  });
+  return { url, app, close: () => app.close() };
 }

@@ -4,6 +4,9 @@ import { ToolError } from '../errors.js';
 import { ToolRegistry } from './registry.js';
 import { coerceToolInput, defineTool, formatObservation, invokeTool, toolInputJsonSchema } from './tool.js';
 import { toolInputs } from './tool-inputs.js';
+import { createCalculatorTool } from './calculator.js';
+import { createUnitConvertTool } from './unit-convert.js';
+import { WorkerRunner } from './worker-runner.js';
 
 const echo = defineTool({
   name: 'echo',
@@ -68,6 +71,25 @@ describe('tool protocol', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
     expect(aborted).toBe(true);
   });
+
+  it('stops a CPU-bound builtin at the call timeout by terminating its worker, and the next call is served', async () => {
+    const runner = new WorkerRunner({ maxWorkers: 1 });
+    try {
+      const calculator = createCalculatorTool({ runner, timeLimitMs: 60_000 });
+      expect(await invokeTool(calculator, '2 ^ 10')).toMatchObject({ ok: true, output: { value: 1024 } });
+      const started = performance.now();
+      const result = await invokeTool(calculator, 'zeros(1e5, 1e5)', { timeoutMs: 300 });
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(result).toMatchObject({ ok: false, error: { code: 'timeout', message: expect.stringMatching(/cancelled/) } });
+      // One worker was terminated and one replacement started: never more than maxWorkers alive.
+      expect(runner.size).toBe(1);
+      expect(await invokeTool(createUnitConvertTool({ runner }), { value: 212, from: 'degF', to: 'degC' })).toMatchObject({ ok: true, output: { value: 100 } });
+      expect(await invokeTool(calculator, { expression: 'nope(' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    } finally {
+      await runner.close();
+    }
+    expect(runner.size).toBe(0);
+  }, 30_000);
 
   it('folds ToolError and unexpected exceptions into results', async () => {
     const failing = (error: Error) => defineTool({ name: 'f', description: 'fails', inputSchema: z.object({}), call: async () => Promise.reject(error) });

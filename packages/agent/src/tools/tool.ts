@@ -100,7 +100,9 @@ export async function invokeTool(tool: Tool, rawInput: unknown, options: InvokeO
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new ToolError('timeout', `tool "${tool.name}" did not finish within ${timeoutMs} ms and was stopped`, 'simplify the input or raise the tool timeout');
+      // True for every builtin: async tools stop on the aborted signal, and CPU-bound
+      // ones run in a worker thread (worker-runner.ts) that the abort terminates.
+      const error = new ToolError('timeout', `tool "${tool.name}" did not finish within ${timeoutMs} ms and was cancelled (its abort signal fired)`, 'simplify the input or raise the tool timeout');
       reject(error);
       controller.abort(error);
     }, timeoutMs);

@@ -37,7 +37,8 @@ export function insecureNoAuthWarning(component: string, address: string): strin
 export interface GuardedListener {
   listen(options: { host: string; port: number }): Promise<string>;
   close(): Promise<unknown>;
-  addresses(): Array<{ address: string }>;
+  /** Bound addresses; a string is a Unix socket or pipe path (local by construction). */
+  addresses(): Array<{ address: string } | string>;
 }
 
 export interface ListenGuardOptions {
@@ -58,7 +59,7 @@ export async function listenGuarded(server: GuardedListener, options: ListenGuar
   }
   const url = await server.listen({ host: options.host, port: options.port });
   try {
-    for (const { address } of server.addresses()) assertExposureAllowed({ ...check, boundAddress: address });
+    for (const bound of server.addresses()) if (typeof bound !== 'string') assertExposureAllowed({ ...check, boundAddress: bound.address });
   } catch (error) {
     await server.close();
     throw error;
