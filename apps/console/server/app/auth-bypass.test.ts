@@ -4,7 +4,7 @@
  * must not appear, SQL that must not run, data that must not come back.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ChainlmHome } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,59 @@ describe('the SQL box reads only this home\'s datasets', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('sql-read-only');
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+describe('binding beyond loopback', () => {
+  it('refuses a random token on a non-loopback address and leaves no port open', async () => {
+    const home = await makeFixtureHome();
+    const port = await freePort();
+    await expect(startConsole({ home: home.root, host: '0.0.0.0', port })).rejects.toThrow(/not loopback, with a random token/);
+    expect(await accepts(port)).toBe(false);
+    const chosen = await startConsole({ home: home.root, host: '0.0.0.0', port, token });
+    try {
+      expect(await accepts(port)).toBe(true);
+      expect((await raw(port, 'GET', '/api/datasets')).status).toBe(401);
+    } finally {
+      await chosen.close();
+      rmSync(home.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('eval drill-down paths stay inside the run', () => {
+  it.each([
+    ['/api/evals/before_1/samples?model=..%2F..%2F..&dataset=x', 'query.model'],
+    ['/api/evals/before_1/samples?model=tiny-a&dataset=..%2F..%2F..%2Fsecret', 'query.dataset'],
+    ['/api/compare/samples?a=before_1&b=after_2&dataset=arithmetic&modelA=..%2F..%2F..', 'query.modelA'],
+  ])('refuses %s', async (url, field) => {
+    const home = await makeFixtureHome();
+    const started = await startConsole({ home: home.root, token, port: 0 });
+    try {
+      const response = await started.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).toBe(403);
+      expect(response.json().error.code).toBe('path-outside-root');
+      expect(response.json().error.message).toContain(field);
+    } finally {
+      await started.close();
+      rmSync(home.root, { recursive: true, force: true });
+    }
   });
 });

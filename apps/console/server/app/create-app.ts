@@ -32,7 +32,7 @@ export async function createConsoleApp(input: ConsoleOptionsInput = {}): Promise
   const options = resolveConsoleOptions(input);
   const home = resolveHome({ CHAINLM_HOME: options.home });
   const registry = openRegistry({ file: home.registryFile });
-  const supervisor = new JobSupervisor({ home, registry, killGraceMs: options.killGraceMs, pollMs: options.pollMs, env: options.jobEnv });
+  const supervisor = new JobSupervisor({ home, registry, killGraceMs: options.killGraceMs, pollMs: options.pollMs, env: options.jobEnv, allowedDirs: options.allowedDirs });
   await supervisor.reconcile();
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
   app.setErrorHandler((error, _request, reply) => {

@@ -10,7 +10,7 @@ describe('console command', () => {
 
   it('refuses a short --token before starting anything', async () => {
     const context = { options: { port: 0, host: '127.0.0.1', token: 'short' }, positionals: [], json: true, events: { emit: () => undefined }, print: () => undefined, setExitCode: () => undefined };
-    await expect(consoleCommand.run(context as never)).rejects.toThrow(/--token must have at least 16 characters/);
+    await expect(consoleCommand.run(context as never)).rejects.toThrow(/--token: the token must have at least 16 characters/);
   });
 
   it('refuses an --attach that is not NAME=URL before starting anything', async () => {

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic, type ChainlmHome, type Registry } from '@chainlm/core';
@@ -26,6 +26,8 @@ export interface SupervisorOptions {
   killGraceMs: number;
   pollMs: number;
   env: Record<string, string>;
+  /** Folders besides the home that a job spec may name as input (see job-steps' confine). */
+  allowedDirs?: readonly string[];
   /** The built job-runner.js; default: beside this module in dist/, or apps/console/dist when run from sources. */
   runnerScript?: string;
 }
@@ -63,7 +65,13 @@ export class JobSupervisor {
     const id = `${spec.kind}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
     const dir = join(this.jobsRoot, id);
     mkdirSync(dir, { recursive: true });
-    const plan = await planJob(spec, this.options.home, dir, id);
+    let plan;
+    try {
+      plan = await planJob(spec, { home: this.options.home, jobDir: dir, jobId: id, inputRoots: [this.options.home.root, ...(this.options.allowedDirs ?? [])] });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true }); // a refused spec leaves no job behind
+      throw error;
+    }
     const record: JobRecord = { id, kind: spec.kind, spec, steps: plan.steps, outputs: plan.outputs, createdAt: new Date().toISOString() };
     await writeJsonAtomic(jobFiles(dir).job, record);
     const runnerLog = openSync(jobFiles(dir).runnerLog, 'a');

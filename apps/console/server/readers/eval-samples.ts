@@ -6,7 +6,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveInside } from '@chainlm/core';
 import type { EvalDetail, PredictionRecord } from '@chainlm/eval';
+
+/** The request fields `model` and `dataset` came from, named in a refusal. */
+export interface SampleFields {
+  model: string;
+  dataset: string;
+}
 
 export interface EvalSample {
   index: number;
@@ -27,8 +34,8 @@ export function resultPairs(runDir: string): { model: string; dataset: string }[
   );
 }
 
-function readPrompts(runDir: string, model: string, dataset: string): Map<number, string> {
-  const folder = join(runDir, 'predictions', model);
+function readPrompts(runDir: string, model: string, dataset: string, fields: SampleFields): Map<number, string> {
+  const folder = resolveInside(join(runDir, 'predictions'), model, { field: fields.model });
   const prompts = new Map<number, string>();
   if (!existsSync(folder)) return prompts;
   const pattern = new RegExp(`^${dataset.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(_\\d+)?\\.json$`);
@@ -39,11 +46,13 @@ function readPrompts(runDir: string, model: string, dataset: string): Map<number
   return prompts;
 }
 
-export function readSamples(runDir: string, model: string, dataset: string): { samples: EvalSample[]; metric: string; score: number } | undefined {
-  const file = join(runDir, 'results', model, `${dataset}.json`);
+/** `model` and `dataset` come from a request: they are resolved inside the run folder or refused. */
+export function readSamples(runDir: string, model: string, dataset: string, fields: SampleFields = { model: 'model', dataset: 'dataset' }): { samples: EvalSample[]; metric: string; score: number } | undefined {
+  const results = resolveInside(join(runDir, 'results'), model, { field: fields.model });
+  const file = resolveInside(results, `${dataset}.json`, { field: fields.dataset });
   if (!existsSync(file)) return undefined;
   const result = JSON.parse(readFileSync(file, 'utf8')) as { metric: string; score: number; details: EvalDetail[] };
-  const prompts = readPrompts(runDir, model, dataset);
+  const prompts = readPrompts(runDir, model, dataset, fields);
   const samples = result.details.map((detail) => ({
     index: detail.index,
     prompt: prompts.get(detail.index) ?? null,

@@ -4,7 +4,7 @@
  * wrong and the reverse, with counts (`/api/compare/samples`). Training runs: both
  * runs' loss curves for one overlaid chart (`/api/compare/training`).
  */
-import { join } from 'node:path';
+import { resolveInside } from '@chainlm/core';
 import { compareRows, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
 import { RunStore } from '@chainlm/train';
 import type { FastifyInstance } from 'fastify';
@@ -33,7 +33,7 @@ const trainingQuery = z.strictObject({ a: runName, b: runName, maxPoints: z.coer
 
 export async function compareRoutes(app: FastifyInstance, { home }: RouteContext): Promise<void> {
   const evalsDir = home.path('evals');
-  const evalRun = (run: string) => resolveRunDir(join(evalsDir, run), evalsDir);
+  const evalRun = (run: string, field: string) => resolveRunDir(resolveInside(evalsDir, run, { field }), evalsDir);
 
   /** The one model of `run` with results on `dataset`, or the one asked for. */
   const modelOf = (dir: string, run: string, dataset: string, asked: string | undefined, field: string): string => {
@@ -47,7 +47,7 @@ export async function compareRoutes(app: FastifyInstance, { home }: RouteContext
   /** Two runs side by side; runs of one model each are compared dataset by dataset whatever the model names. */
   app.get('/api/compare', async (request) => {
     const { a, b } = parseInput(compareQuery, request.query, 'query');
-    const [summaryA, summaryB] = [readRunSummary(evalRun(a)), readRunSummary(evalRun(b))];
+    const [summaryA, summaryB] = [readRunSummary(evalRun(a, 'query.a')), readRunSummary(evalRun(b, 'query.b'))];
     const single = (rows: SummaryRow[]) => new Set(rows.map((row) => row.model)).size === 1;
     const acrossModels = single(summaryA.rows) && single(summaryB.rows) && summaryA.rows[0]?.model !== summaryB.rows[0]?.model;
     const strip = (rows: SummaryRow[]) => (acrossModels ? rows.map((row) => ({ ...row, model: '*' })) : rows);
@@ -56,10 +56,10 @@ export async function compareRoutes(app: FastifyInstance, { home }: RouteContext
 
   app.get('/api/compare/samples', async (request) => {
     const query = parseInput(samplesQuery, request.query, 'query');
-    const [dirA, dirB] = [evalRun(query.a), evalRun(query.b)];
+    const [dirA, dirB] = [evalRun(query.a, 'query.a'), evalRun(query.b, 'query.b')];
     const modelA = modelOf(dirA, query.a, query.dataset, query.modelA, 'modelA');
     const modelB = modelOf(dirB, query.b, query.dataset, query.modelB, 'modelB');
-    const [foundA, foundB] = [readSamples(dirA, modelA, query.dataset), readSamples(dirB, modelB, query.dataset)];
+    const [foundA, foundB] = [readSamples(dirA, modelA, query.dataset, { model: 'query.modelA', dataset: 'query.dataset' }), readSamples(dirB, modelB, query.dataset, { model: 'query.modelB', dataset: 'query.dataset' })];
     if (!foundA) throw consoleErrors.notFound(`results of ${modelA} on ${query.dataset} in eval run "${query.a}"`, 'pick a model and dataset from run A\'s summary');
     if (!foundB) throw consoleErrors.notFound(`results of ${modelB} on ${query.dataset} in eval run "${query.b}"`, 'pick a model and dataset from run B\'s summary');
     const diff = diffSamples(foundA.samples, foundB.samples);

@@ -1,6 +1,7 @@
 /** /api/evals: runs, the leaderboard (dataset × model), per-sample drill-down (comparing two runs: compare-routes.ts). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveInside } from '@chainlm/core';
 import { listRuns, presetNames, readRunSummary, resolveRunDir, type SummaryRow } from '@chainlm/eval';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -27,7 +28,7 @@ export async function evalRoutes(app: FastifyInstance, { home, options }: RouteC
   const evalsDir = home.path('evals');
   const runDir = (run: string) => {
     parseInput(runName, run, 'run');
-    return resolveRunDir(join(evalsDir, run), evalsDir);
+    return resolveRunDir(resolveInside(evalsDir, run, { field: 'run' }), evalsDir);
   };
 
   /** Built-in datasets; all but `arithmetic` read CHAINLM_EVAL_DATA_DIR (see `chainlm console --eval-data-dir`). */
@@ -54,7 +55,7 @@ export async function evalRoutes(app: FastifyInstance, { home, options }: RouteC
   app.get('/api/evals/:run/samples', async (request) => {
     const dir = runDir((request.params as { run: string }).run);
     const query = parseInput(samplesQuery, request.query, 'query');
-    const found = readSamples(dir, query.model, query.dataset);
+    const found = readSamples(dir, query.model, query.dataset, { model: 'query.model', dataset: 'query.dataset' });
     if (!found) throw consoleErrors.notFound(`results of ${query.model} on ${query.dataset}`, 'pick a model and dataset from the run summary');
     const kept = found.samples.filter((sample) => query.filter === 'all' || (query.filter === 'correct' ? sample.correct === true : sample.correct === false));
     return { metric: found.metric, score: found.score, total: kept.length, offset: query.offset, samples: kept.slice(query.offset, query.offset + query.limit) };
