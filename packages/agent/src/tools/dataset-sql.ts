@@ -6,13 +6,14 @@
  *   <name>/ without a manifest            → view <name> over its Parquet files (quarantine/ excluded)
  *   <name>/*.duckdb                       → attached READ_ONLY as database <name>_db
  * Names with "-" or "." also get an identifier-safe alias (my-name → my_name).
- * Each call opens a fresh in-memory DuckDB, creates the views, then locks it down:
- * file access is limited to the datasets folder (`allowed_directories` +
- * `enable_external_access=false`) and the configuration is locked, so a query cannot
- * read /etc/passwd or re-enable access. Only a single SELECT statement is accepted.
+ * Each call opens a fresh in-memory DuckDB, creates the views, then locks it down
+ * with core's read-only SQL (the same confinement as the console's SQL box): file
+ * access limited to the datasets folder, configuration locked, exactly one SELECT
+ * judged by DuckDB's parser, a row limit and a deadline.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { lockDownDuckDB, runReadOnlySelect, SqlError, type SqlErrorCode } from '@chainlm/core';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
@@ -110,9 +111,7 @@ async function openLockedDown(folder: string): Promise<{ connection: DuckDBConne
       datasets.push(alias);
     }
   }
-  await connection.run(`SET allowed_directories=[${literal(`${folder}/`)}]`);
-  await connection.run('SET enable_external_access=false');
-  await connection.run('SET lock_configuration=true');
+  await lockDownDuckDB(connection, { readableDirectories: [folder] });
   return {
     connection,
     datasets,
@@ -129,16 +128,15 @@ export function createDatasetSqlTool(options: DatasetSqlOptions) {
     name: 'dataset_sql',
     description: `Runs one read-only SQL SELECT (DuckDB dialect) over the chainlm datasets in ${folder}; each dataset is a view named after its folder.`,
     inputSchema,
-    async call({ sql, maxRows }) {
+    async call({ sql, maxRows }, context) {
       const limit = maxRows ?? options.maxRows ?? 100;
       const database = await openLockedDown(folder);
       try {
-        await requireSingleSelect(database.connection, sql, database.datasets);
-        const reader = await database.connection.runAndReadUntil(sql, limit + 1).catch((error: Error) => {
-          throw new ToolError(/Permission Error|disabled by configuration/.test(error.message) ? 'sandbox-violation' : 'invalid-input', `SQL failed: ${error.message.split('\n')[0]}`, `datasets available: ${database.datasets.join(', ') || '(none)'}`);
-        });
-        const rows = reader.getRowObjectsJson();
-        return { columns: reader.columnNames(), rows: rows.slice(0, limit), rowCount: Math.min(rows.length, limit), truncated: rows.length > limit };
+        const result = await runReadOnlySelect(database.connection, sql, { maxRows: limit, timeoutMs: context.timeoutMs });
+        return { columns: result.columns, rows: result.rows, rowCount: result.rows.length, truncated: result.truncated };
+      } catch (error) {
+        if (!(error instanceof SqlError)) throw error;
+        throw new ToolError(toolCodeOf[error.code], error.message, `${error.hint ?? ''}; datasets available: ${database.datasets.join(', ') || '(none)'}`);
       } finally {
         database.close();
       }
@@ -146,28 +144,9 @@ export function createDatasetSqlTool(options: DatasetSqlOptions) {
   });
 }
 
-const queryStart = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|with|from|values|table|\()/i;
-
-async function requireSingleSelect(connection: DuckDBConnection, sql: string, datasets: string[]): Promise<void> {
-  // A cheap first gate with a clear message; DuckDB's own statement type below is the real check.
-  if (!queryStart.test(sql)) {
-    throw new ToolError('read-only', `only SELECT queries are allowed, got "${sql.trim().split(/\s+/)[0]}"`, 'datasets are read-only; write a SELECT');
-  }
-  let statementCount: number;
-  let statementType: number;
-  try {
-    const extracted = await connection.extractStatements(sql);
-    statementCount = extracted.count;
-    if (statementCount !== 1) {
-      throw new ToolError('read-only', `expected exactly one SQL statement, got ${statementCount}`, 'send one SELECT per call');
-    }
-    statementType = (await extracted.prepare(0)).statementType;
-  } catch (error) {
-    if (error instanceof ToolError) throw error;
-    throw new ToolError(/Permission Error|disabled by configuration/.test((error as Error).message) ? 'sandbox-violation' : 'invalid-input', `SQL rejected: ${(error as Error).message.split('\n')[0]}`, `write one SELECT over the datasets: ${datasets.join(', ') || '(none)'}`);
-  }
-  const { StatementType } = await import('@duckdb/node-api');
-  if (statementType !== StatementType.SELECT) {
-    throw new ToolError('read-only', `only SELECT statements are allowed, got ${StatementType[statementType]}`, 'datasets are read-only; write a SELECT');
-  }
-}
+const toolCodeOf: Record<SqlErrorCode, 'read-only' | 'sandbox-violation' | 'time-limit' | 'invalid-input'> = {
+  'sql-read-only': 'read-only',
+  'sql-access-denied': 'sandbox-violation',
+  'sql-timeout': 'time-limit',
+  'sql-failed': 'invalid-input',
+};
