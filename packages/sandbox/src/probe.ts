@@ -26,9 +26,12 @@ export function probeSandbox(): SandboxProbe {
   return cached;
 }
 
-/** Tests only: forget the cached answer. */
-export function resetSandboxProbe(): void {
-  cached = undefined;
+/**
+ * For callers' tests: pretend this machine has (or lacks) a jail; undefined probes
+ * again. Lets the "no sandbox → the tool is off and says why" paths be tripped here.
+ */
+export function overrideSandboxProbe(probe: SandboxProbe | undefined): void {
+  cached = probe;
 }
 
 /** Root hands the jail to host uid 65534 (RLIMIT_NPROC then counts only jails). */

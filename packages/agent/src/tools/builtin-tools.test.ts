@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { overrideSandboxProbe } from '@chainlm/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinTools } from './builtin-tools.js';
 import { createCalculatorTool } from './calculator.js';
@@ -147,5 +148,17 @@ describe('createBuiltinTools', () => {
     expect(() => createBuiltinTools(['teleport'])).toThrow(/unknown tool "teleport"/);
     expect(() => createBuiltinTools(['doc_search'])).toThrow(/--docs/);
     expect(() => createBuiltinTools([], { bogus: 1 } as never)).toThrow(/unknown key "bogus"/);
+  });
+
+  it('leaves python out, or refuses it by name, when the machine has no jail — naming bubblewrap', async () => {
+    overrideSandboxProbe({ available: false, reason: '/usr/bin/bwrap is missing' });
+    try {
+      expect(createBuiltinTools().map((tool) => tool.name)).not.toContain('python');
+      expect(() => createBuiltinTools(['python'])).toThrow(/tool "python" is off: no safe sandbox for untrusted Python: \/usr\/bin\/bwrap is missing/);
+      const unsafe = createBuiltinTools([], { python: { unsafeHostPython: true } });
+      expect(unsafe.map((tool) => tool.name)).toContain('python');
+    } finally {
+      overrideSandboxProbe(undefined);
+    }
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The builtin toolbox by name, configured through one strict schema shared by the
  * CLI flags and the API. Tools that need a resource (a docs folder, an allow-list,
- * python3) are only part of the default set when the resource is there; asking for
- * one by name without it is a usage error that says which flag to add.
+ * a safe sandbox for Python) are only part of the default set when the resource is
+ * there; asking for one by name without it is a usage error that says what to add.
  */
 import { resolveHome, validateConfig } from '@chainlm/core';
+import { installHint } from '@chainlm/sandbox';
 import { z } from 'zod';
 import { AgentError } from '../errors.js';
 import { createCalculatorTool } from './calculator.js';
@@ -13,7 +14,7 @@ import { createDateTimeTool } from './date-time.js';
 import { createDocSearchTool } from './doc-search.js';
 import { createHttpFetchTool } from './http-fetch.js';
 import { createJsInterpreterTool } from './js-interpreter.js';
-import { createPythonInterpreterTool, findPython } from './python-interpreter.js';
+import { createPythonInterpreterTool, pythonToolUnavailableReason } from './python-interpreter.js';
 import type { Tool } from './tool.js';
 import { createUnitConvertTool } from './unit-convert.js';
 
@@ -32,7 +33,8 @@ export const toolboxConfigSchema = z.strictObject({
   datasetsFolder: z.string().optional(),
   allowHosts: z.array(z.string()).default([]),
   javascript: sandboxSchema.default({}),
-  python: sandboxSchema.default({}),
+  /** unsafeHostPython: run Python on the host without a jail (warns every call). */
+  python: sandboxSchema.extend({ unsafeHostPython: z.boolean().optional() }).default({}),
 });
 export type ToolboxConfig = z.input<typeof toolboxConfigSchema>;
 
@@ -54,7 +56,7 @@ export function createBuiltinTools(names: string[] = [], config: ToolboxConfig =
 
 function defaultToolNames(settings: z.output<typeof toolboxConfigSchema>): BuiltinToolName[] {
   return builtinToolNames.filter((name) => {
-    if (name === 'python') return findPython() !== null;
+    if (name === 'python') return pythonToolUnavailableReason(settings.python) === null;
     if (name === 'doc_search') return settings.docsFolder !== undefined;
     if (name === 'http_fetch') return settings.allowHosts.length > 0;
     return true;
@@ -71,9 +73,11 @@ function createOne(name: BuiltinToolName, settings: z.output<typeof toolboxConfi
       return createDateTimeTool();
     case 'javascript':
       return createJsInterpreterTool(settings.javascript);
-    case 'python':
-      if (explicit && findPython() === null) throw new AgentError('tool-unavailable', 'tool "python" needs python3, which is not installed', 'install Python 3 or drop python from --tools', 2);
+    case 'python': {
+      const unavailable = explicit ? pythonToolUnavailableReason(settings.python) : null;
+      if (unavailable !== null) throw new AgentError('tool-unavailable', `tool "python" is off: ${unavailable}`, `${installHint}, or drop python from --tools`, 2);
       return createPythonInterpreterTool(settings.python);
+    }
     case 'doc_search':
       if (settings.docsFolder === undefined) throw new AgentError('tool-unavailable', 'tool "doc_search" needs a folder to search (--docs FOLDER)', 'add --docs FOLDER', 2);
       return createDocSearchTool({ folder: settings.docsFolder });

@@ -1,11 +1,12 @@
 /**
- * JavaScript interpreter in a QuickJS WebAssembly sandbox. Each call gets a fresh
- * QuickJS runtime: no filesystem, no network, no timers, no `require` — only the
- * language and a captured `console.log`. Limits: an interrupt handler stops the code
- * at the deadline; `setMemoryLimit` caps the heap; a small max stack turns runaway
- * recursion into a QuickJS "stack overflow" before it can reach the host's stack.
+ * The `javascript` tool: the code runs through @chainlm/sandbox in a fresh QuickJS
+ * (WebAssembly) runtime inside a worker thread — no filesystem, network, timers or
+ * `require` exist in it, only the language and a captured `console.log`. QuickJS's
+ * interrupt handler stops it at the deadline and the worker is terminated if it does
+ * not; `memoryLimitBytes` caps the QuickJS heap and a small stack turns runaway
+ * recursion into a "stack overflow".
  */
-import { getQuickJS, shouldInterruptAfterDeadline, type QuickJSContext, type QuickJSHandle } from 'quickjs-emscripten';
+import { runUntrusted, type UntrustedResult } from '@chainlm/sandbox';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import { defineTool } from './tool.js';
@@ -34,75 +35,26 @@ export function createJsInterpreterTool(limits: Partial<JsSandboxLimits> = {}) {
     inputSchema,
     outputSchema,
     async call({ code }, context) {
-      const quickjs = await getQuickJS();
-      const runtime = quickjs.newRuntime();
-      runtime.setMemoryLimit(settings.memoryLimitBytes);
-      runtime.setMaxStackSize(256 * 1024);
       const timeLimitMs = Math.min(settings.timeLimitMs, context.timeoutMs);
-      runtime.setInterruptHandler(shouldInterruptAfterDeadline(Date.now() + timeLimitMs));
-      const vm = runtime.newContext();
-      const output: string[] = [];
-      try {
-        installConsole(vm, output, settings.maxOutputChars);
-        const evaluated = vm.evalCode(code, 'sandbox.js');
-        if (evaluated.error) {
-          const failure = vm.dump(evaluated.error) as { name?: string; message?: string } | string;
-          evaluated.error.dispose();
-          throw classify(failure, timeLimitMs, settings.memoryLimitBytes);
-        }
-        const result = vm.dump(evaluated.value);
-        evaluated.value.dispose();
-        return { result: result === undefined ? null : result, stdout: output.join('\n') };
-      } finally {
-        disposeQuietly(vm, runtime);
-      }
+      const outcome = await runUntrusted({ language: 'javascript', code, limits: { ...settings, timeLimitMs }, signal: context.signal });
+      if (outcome.status === 'ok') return { result: outcome.value === undefined ? null : outcome.value, stdout: outcome.stdout };
+      throw toolError(outcome, timeLimitMs, settings.memoryLimitBytes);
     },
   });
 }
 
-function installConsole(vm: QuickJSContext, output: string[], maxChars: number): void {
-  let used = 0;
-  const log = vm.newFunction('log', (...args: QuickJSHandle[]) => {
-    const line = args.map((arg) => formatValue(vm.dump(arg))).join(' ');
-    if (used < maxChars) output.push(line.slice(0, maxChars - used));
-    used += line.length;
-  });
-  const consoleObject = vm.newObject();
-  for (const method of ['log', 'info', 'warn', 'error']) vm.setProp(consoleObject, method, log);
-  vm.setProp(vm.global, 'console', consoleObject);
-  consoleObject.dispose();
-  log.dispose();
-}
-
-function formatValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-}
-
-function classify(failure: { name?: string; message?: string } | string, timeLimitMs: number, memoryLimitBytes: number): ToolError {
-  const name = typeof failure === 'string' ? 'Error' : (failure.name ?? 'Error');
-  const message = typeof failure === 'string' ? failure : (failure.message ?? String(failure));
-  if (name === 'InternalError' && message === 'interrupted') {
-    return new ToolError('time-limit', `JavaScript ran longer than ${timeLimitMs} ms and was stopped`, 'avoid endless loops; do less work per call');
-  }
-  if (name === 'InternalError' && (message === 'out of memory' || message === 'string too long')) {
-    return new ToolError('memory-limit', `JavaScript used more than ${Math.round(memoryLimitBytes / 1048576)} MiB and was stopped (${message})`, 'work on smaller data');
-  }
-  if (name === 'InternalError' && message === 'stack overflow') {
-    return new ToolError('memory-limit', 'JavaScript overflowed the stack (too deep recursion) and was stopped', 'use a loop instead of deep recursion');
-  }
-  if (name === 'ReferenceError' && /'(require|fetch|process|XMLHttpRequest|WebSocket|std|os)' is not defined/.test(message)) {
-    return new ToolError('sandbox-violation', `${name}: ${message} — the sandbox has no filesystem, network or process access`, 'compute with plain JavaScript only');
-  }
-  return new ToolError('execution-error', `${name}: ${message}`, 'fix the code and call the tool again');
-}
-
-function disposeQuietly(vm: QuickJSContext, runtime: { dispose(): void }): void {
-  // After an out-of-memory abort QuickJS may assert on leaked objects while freeing;
-  // the runtime is discarded either way, so a failed dispose is not the caller's problem.
-  try {
-    vm.dispose();
-    runtime.dispose();
-  } catch {
-    /* discarded runtime */
+function toolError(outcome: UntrustedResult, timeLimitMs: number, memoryLimitBytes: number): ToolError {
+  const { name, message } = outcome.error ?? { name: 'Error', message: 'failed' };
+  switch (outcome.status) {
+    case 'timeout':
+      return new ToolError('time-limit', `JavaScript ran longer than ${timeLimitMs} ms and was stopped`, 'avoid endless loops; do less work per call');
+    case 'memory-limit':
+      return message === 'stack overflow'
+        ? new ToolError('memory-limit', 'JavaScript overflowed the stack (too deep recursion) and was stopped', 'use a loop instead of deep recursion')
+        : new ToolError('memory-limit', `JavaScript used more than ${Math.round(memoryLimitBytes / 1048576)} MiB and was stopped (${message})`, 'work on smaller data');
+    case 'violation':
+      return new ToolError('sandbox-violation', outcome.violation ?? `${name}: ${message}`, 'compute with plain JavaScript only');
+    default:
+      return new ToolError('execution-error', `${name}: ${message}`, 'fix the code and call the tool again');
   }
 }

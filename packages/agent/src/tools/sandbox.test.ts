@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { escapeAttacks, overrideSandboxProbe, startEscapeWitness } from '@chainlm/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeTool, type ToolResult } from './tool.js';
 import { createJsInterpreterTool } from './js-interpreter.js';
-import { createPythonInterpreterTool, findPython } from './python-interpreter.js';
+import { createPythonInterpreterTool, findPython, pythonToolUnavailableReason } from './python-interpreter.js';
 
 function failureOf(result: ToolResult) {
   if (result.ok) throw new Error(`expected a tool error, got ${JSON.stringify(result.output)}`);
@@ -56,9 +57,9 @@ describe('javascript sandbox (QuickJS)', () => {
 });
 
 const python = findPython();
-if (!python) console.warn('python3 not found: skipping the Python sandbox tests');
+if (!python) console.warn(`skipping the Python sandbox tests: ${pythonToolUnavailableReason()}`);
 
-describe.skipIf(!python)('python sandbox (subprocess)', () => {
+describe.skipIf(!python)('python sandbox (bubblewrap jail)', () => {
   const py = createPythonInterpreterTool({ timeLimitMs: 1_000, memoryLimitBytes: 256 * 1024 * 1024 });
 
   it('returns stdout and the final expression value, and may use its own folder', async () => {
@@ -85,13 +86,13 @@ describe.skipIf(!python)('python sandbox (subprocess)', () => {
   it('blocks reading /etc/passwd', async () => {
     const error = failureOf(await invokeTool(py, { code: 'print(open("/etc/passwd").read())' }));
     expect(error.code).toBe('sandbox-violation');
-    expect(error.message).toMatch(/\/etc\/passwd is blocked/);
+    expect(error.message).toMatch(/'\/etc\/passwd' does not exist in the sandbox/);
   });
 
   it('blocks opening a socket', async () => {
     const error = failureOf(await invokeTool(py, { code: 'import socket\ns = socket.socket()\ns.connect(("127.0.0.1", 9))' }));
     expect(error.code).toBe('sandbox-violation');
-    expect(error.message).toMatch(/network access is blocked/);
+    expect(error.message).toMatch(/no network/);
   });
 
   it('blocks starting processes', async () => {
@@ -104,4 +105,38 @@ describe.skipIf(!python)('python sandbox (subprocess)', () => {
     expect(error.code).toBe('execution-error');
     expect(error.message).toMatch(/ZeroDivisionError/);
   });
+});
+
+describe('python tool without a jail on the machine', () => {
+  it('is off and says what to install; there is no unjailed fallback', async () => {
+    overrideSandboxProbe({ available: false, reason: 'bwrap could not build a jail (exit 1); user namespaces may be off' });
+    try {
+      const result = await invokeTool(createPythonInterpreterTool(), { code: '6 * 7' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/the python tool is off: no safe sandbox/) } });
+      expect(failureOf(result).hint).toMatch(/apt-get install bubblewrap/);
+    } finally {
+      overrideSandboxProbe(undefined);
+    }
+  });
+});
+
+describe.skipIf(!python)('python tool against the escape list (judged on the host)', () => {
+  const py = createPythonInterpreterTool({ timeLimitMs: 5_000, memoryLimitBytes: 256 * 1024 * 1024 });
+  let witness: Awaited<ReturnType<typeof startEscapeWitness>>;
+  beforeAll(async () => {
+    witness = await startEscapeWitness();
+  });
+  afterAll(async () => {
+    await witness.close();
+  });
+
+  it('no attack reads the secret, leaves a marker or reaches the listener', async () => {
+    for (const attack of escapeAttacks(witness)) {
+      const result = await invokeTool(py, { code: attack.code }, { timeoutMs: 10_000 });
+      expect(result.ok, attack.name).toBe(false);
+      expect(JSON.stringify(result)).not.toContain(witness.secret);
+    }
+    expect(witness.markers()).toEqual([]);
+    expect(witness.connections()).toBe(0);
+  }, 120_000);
 });
