@@ -1,8 +1,10 @@
 /**
  * The OpenAI-compatible HTTP server: fastify with one plugin scope per concern.
- * Options are validated once (zod) and frozen. Security: bearer keys (required unless
- * bound to loopback with none configured), per-key token buckets, no CORS headers, no
- * route that reads or writes a file named by the request. Robustness: a bounded
+ * Options are validated once (zod) and frozen. Security (core's auth module): bearer
+ * keys, required unless the server is bound to loopback — judged on the resolved and
+ * then the really bound address, or lifted by a loud `insecureNoAuth`; without keys a
+ * Host header that is not a loopback name gets 403 (DNS rebinding); per-key token
+ * buckets, no CORS headers, no route that reads or writes a file named by the request. Robustness: a bounded
  * number of requests in flight (429 + Retry-After beyond it), request timeouts,
  * cancellation on disconnect, and a graceful close that drains running requests.
  */
@@ -10,7 +12,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ChainlmError, validateConfig } from '@chainlm/core';
+import { ApiKeys, ChainlmError, assertExposureAllowed, isLoopbackHostHeader, listenGuarded, resolveBindAddresses, validateConfig } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
 import { chatRoute } from '../routes/chat.js';
 import { completionsRoute } from '../routes/completions.js';
@@ -18,7 +20,6 @@ import { createMetrics, metricsRoute } from '../routes/metrics.js';
 import { miscRoutes } from '../routes/misc.js';
 import { loraRoutes } from '../routes/lora.js';
 import { attachAdapter } from '../lora/attach-adapter.js';
-import { ApiKeys, isLoopbackHost } from '../security/api-keys.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { createContext } from './context.js';
 import type { ServedModel } from './served-model.js';
@@ -26,6 +27,8 @@ import type { ServedModel } from './served-model.js';
 export const serverOptionsSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   apiKeys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]),
+  /** Serve without keys on a non-loopback host, and skip the Host check (warned on every start). */
+  insecureNoAuth: z.boolean().default(false),
   /** Requests in flight (running + queued) before new ones get 429. */
   maxQueue: z.number().int().positive().default(256),
   /**
@@ -54,12 +57,12 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   const options = validateConfig(input, serverOptionsSchema, 'server options');
   if (models.length === 0) throw new ChainlmError('server-no-model', 'the server needs at least one model', { exitCode: 2 });
   const keys = new ApiKeys(options.apiKeys);
-  if (!keys.required && !isLoopbackHost(options.host)) {
-    throw new ChainlmError('server-open', `refusing to serve on ${options.host} without API keys`, {
-      hint: 'pass --api-key KEY or --api-keys FILE, or bind to 127.0.0.1',
-      exitCode: 2,
-    });
+  // Checked here on the resolved host (so no model loads for a refused start) and again
+  // on the bound address by startServer; a caller that listens itself gets this one.
+  if (!keys.required && !options.insecureNoAuth) {
+    for (const address of await resolveBindAddresses(options.host)) assertExposureAllowed({ boundAddress: address, hasKeys: false, component: 'chainlm-serve' });
   }
+  const checkHost = !keys.required && !options.insecureNoAuth;
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
   let metrics: ReturnType<typeof createMetrics> | undefined;
   const adapterRoot = options.adapterRoot === undefined ? undefined : realAdapterRoot(options.adapterRoot);
@@ -77,6 +80,9 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   let closing = false;
 
   app.addHook('onRequest', async (request) => {
+    if (checkHost && !isLoopbackHostHeader(request.headers.host)) {
+      throw new ApiError('forbidden', `Host "${request.headers.host ?? ''}" is not a loopback name: without API keys this server only answers http://127.0.0.1 or http://localhost`);
+    }
     if (request.url === '/health') return;
     const keyIndex = keys.required ? keys.match(request.headers.authorization) : -1;
     if (keys.required && keyIndex < 0) throw new ApiError('unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>');
@@ -124,6 +130,25 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
     for (const model of models) await model.engine.close();
   });
   return app;
+}
+
+/**
+ * createServer + listen, guarded: a bind that is not loopback needs keys (or
+ * insecureNoAuth, printed as a warning), judged on the address really bound; a refused
+ * start leaves nothing listening and the engines closed.
+ */
+export async function startServer(models: ServedModel[], input: ServerOptionsInput & { port: number; warn?: (text: string) => void }): Promise<{ app: FastifyInstance; url: string }> {
+  const { port, warn, ...serverInput } = input;
+  const app = await createServer(models, serverInput);
+  const url = await listenGuarded(app, {
+    host: serverInput.host ?? '127.0.0.1',
+    port,
+    hasKeys: (serverInput.apiKeys ?? []).length > 0,
+    insecureNoAuth: serverInput.insecureNoAuth,
+    component: 'chainlm-serve',
+    warn,
+  });
+  return { app, url };
 }
 
 function realAdapterRoot(root: string): string {

@@ -1,17 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, defineCommand, parseNameValue, type Program } from '@chainlm/core';
+import { UsageError, defineCommand, loadApiKeys, parseNameValue, type Program } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
-import { createServer } from '../app/create-server.js';
+import { startServer } from '../app/create-server.js';
 import { describeQuantization, loadServedModel, type QuantOptions } from '../app/load-model.js';
-import { createProxy } from '../proxy/proxy.js';
-import { readApiKeysFile } from '../security/api-keys.js';
+import { startProxy } from '../proxy/proxy.js';
 import { benchCommand } from './bench-command.js';
 
 function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
   if (options.apiKey && options.apiKeys) throw new UsageError('give --api-key or --api-keys, not both');
-  if (options.apiKey) return [options.apiKey];
-  return options.apiKeys ? readApiKeysFile(options.apiKeys) : [];
+  return loadApiKeys({ keys: options.apiKey ? [options.apiKey] : [], file: options.apiKeys });
 }
+
+/** The flags every chainlm-serve port shares (serve, proxy). */
+const authFlags = {
+  apiKey: { type: 'string', description: 'one API key clients must send as Bearer', valueName: 'KEY' },
+  apiKeys: { type: 'string', description: 'file with one API key per line', valueName: 'FILE' },
+  insecureNoAuth: { type: 'boolean', description: 'serve without API keys on a non-loopback --host (anyone who reaches the port may use it; warned on every start)' },
+} as const;
 
 function parseAdapterFlag(flag: string): { name: string; path: string } {
   const { name, value } = parseNameValue('adapters', flag, 'name=path', '--adapters sql=./adapters/sql --adapters chat=./adapters/chat');
@@ -48,8 +53,7 @@ const serve = defineCommand({
   options: {
     port: { type: 'number', description: 'port', default: 23333 },
     host: { type: 'string', description: 'address to bind (non-loopback needs API keys)', default: '127.0.0.1' },
-    apiKey: { type: 'string', description: 'one API key clients must send as Bearer', valueName: 'KEY' },
-    apiKeys: { type: 'string', description: 'file with one API key per line', valueName: 'FILE' },
+    ...authFlags,
     modelName: { type: 'string', description: 'the name clients use in "model" (default: the folder name)' },
     maxBatchTokens: { type: 'number', description: 'token budget of one engine step', default: 512 },
     maxSeqs: { type: 'number', description: 'sequences running at once', default: 64 },
@@ -79,9 +83,11 @@ const serve = defineCommand({
       replicas: options.replicas,
     });
     if (model.quantization) events.emit({ type: 'log', level: 'info', message: `quantized weights: ${describeQuantization(model.quantization)}` });
-    const app = await createServer([model], {
+    const { app, url: address } = await startServer([model], {
       host: options.host,
+      port: options.port,
       apiKeys,
+      insecureNoAuth: options.insecureNoAuth ?? false,
       maxQueue: options.maxQueue,
       rateLimitPerSecond: options.rateLimit,
       rateLimitBurst: options.rateLimitBurst,
@@ -89,8 +95,7 @@ const serve = defineCommand({
       adapters,
       ...(options.adapterRoot ? { adapterRoot: options.adapterRoot } : {}),
     });
-    const address = await app.listen({ host: options.host, port: options.port });
-    if (apiKeys.length === 0) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });
+    if (apiKeys.length === 0 && !options.insecureNoAuth) events.emit({ type: 'log', level: 'warn', message: `no API keys: only clients on this machine (${options.host}) can reach the server` });
     for (const adapter of adapters) events.emit({ type: 'log', level: 'info', message: `LoRA adapter "${adapter.name}" (${adapter.path}) on "${model.id}"` });
     if (options.adapterRoot) events.emit({ type: 'log', level: 'info', message: `run-time adapter loads allowed from ${options.adapterRoot}` });
     const engines = model.replicas > 1 ? `, ${model.replicas} replicas` : '';
@@ -107,7 +112,8 @@ const proxy = defineCommand({
   options: {
     upstream: { type: 'list', description: 'an upstream server URL (repeat, or comma-separate)', required: true, valueName: 'URL' },
     port: { type: 'number', description: 'port', default: 23334 },
-    host: { type: 'string', description: 'address to bind', default: '127.0.0.1' },
+    host: { type: 'string', description: 'address to bind (non-loopback needs API keys)', default: '127.0.0.1' },
+    ...authFlags,
     healthIntervalMs: { type: 'number', description: 'health check period', default: 5000 },
   },
   async run({ options, events }) {
@@ -115,9 +121,9 @@ const proxy = defineCommand({
     for (const url of options.upstream) {
       if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream ${url} is not an http(s) URL`);
     }
-    const { app, checkHealth } = createProxy({ upstreams: options.upstream, healthIntervalMs: options.healthIntervalMs });
+    const apiKeys = apiKeysFrom(options);
+    const { app, checkHealth, url: address } = await startProxy({ upstreams: options.upstream, healthIntervalMs: options.healthIntervalMs, host: options.host, port: options.port, apiKeys, insecureNoAuth: options.insecureNoAuth });
     await checkHealth();
-    const address = await app.listen({ host: options.host, port: options.port });
     events.emit({ type: 'log', level: 'info', message: `proxy at ${address} → ${options.upstream.join(', ')}` });
     await untilSignal();
     await app.close();

@@ -11,9 +11,14 @@
  *   client sees the upstream's own status and body, streamed through unchanged.
  * - A client that disconnects aborts the upstream request, so the replica frees its
  *   KV blocks.
+ * - Exposure (core's auth module): with `apiKeys` every route but /health needs a
+ *   bearer key (the Authorization header is forwarded, so upstreams may check the same
+ *   keys); without keys the proxy binds loopback only (startProxy) and answers only a
+ *   loopback Host header, unless `insecureNoAuth`.
  */
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiKeys, isLoopbackHostHeader, listenGuarded } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
 
 export interface ProxyOptions {
@@ -22,6 +27,10 @@ export interface ProxyOptions {
   /** Upper bound on tries per request (default: the number of upstreams). */
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  /** Bearer keys clients must send; none: loopback clients only. */
+  apiKeys?: string[];
+  /** Serve without keys on a non-loopback host and skip the Host check (warned on every start). */
+  insecureNoAuth?: boolean;
 }
 
 export interface UpstreamState {
@@ -45,6 +54,17 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
   }));
   let turn = 0;
   const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
+
+  const keys = new ApiKeys(options.apiKeys ?? []);
+  const checkHost = !keys.required && !options.insecureNoAuth;
+  app.addHook('onRequest', async (request) => {
+    if (checkHost && !isLoopbackHostHeader(request.headers.host)) {
+      throw new ApiError('forbidden', `Host "${request.headers.host ?? ''}" is not a loopback name: without API keys the proxy only answers http://127.0.0.1 or http://localhost`);
+    }
+    if (keys.required && request.url !== '/health' && !keys.accepts(request.headers.authorization)) {
+      throw new ApiError('unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>');
+    }
+  });
 
   const checkHealth = async () => {
     await Promise.all(
@@ -151,4 +171,18 @@ function forwardHeaders(request: FastifyRequest): Record<string, string> {
     if (typeof value === 'string') headers[name] = value;
   }
   return headers;
+}
+
+/** createProxy + a guarded listen: a non-loopback bind needs keys or a loud insecureNoAuth; a refused start leaves nothing listening. */
+export async function startProxy(options: ProxyOptions & { host: string; port: number; warn?: (text: string) => void }): Promise<ReturnType<typeof createProxy> & { url: string }> {
+  const proxy = createProxy(options);
+  const url = await listenGuarded(proxy.app, {
+    host: options.host,
+    port: options.port,
+    hasKeys: (options.apiKeys ?? []).some((key) => key.length > 0),
+    insecureNoAuth: options.insecureNoAuth,
+    component: 'chainlm-serve proxy',
+    warn: options.warn,
+  });
+  return { ...proxy, url };
 }
