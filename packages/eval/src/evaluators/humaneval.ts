@@ -1,7 +1,7 @@
 /**
  * HumanEval pass@k: each completion is run as `prompt + completion + test +
- * check(entry_point)` in the Python sandbox; a sample passes when the program
- * exits 0. The score is 100 × the mean unbiased pass@k over problems for the
+ * check(entry_point)` in @chainlm/sandbox's jail (python-sandbox.ts); a sample
+ * passes when the program exits 0. A machine without a jail fails the run up front. The score is 100 × the mean unbiased pass@k over problems for the
  * first k listed; every k is in `extra` as `pass@k`.
  */
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { EvalError } from '../errors.js';
 import { mapWithLimit } from '../util/pool.js';
 import { evaluators } from './evaluator.js';
 import { passAtK } from './pass-at-k.js';
-import { runPythonSandboxed } from './python-sandbox.js';
+import { assertPythonSandbox, runPythonSandboxed } from './python-sandbox.js';
 
 export const humanevalOptionsSchema = z.strictObject({
   type: z.literal('humaneval'),
@@ -19,7 +19,8 @@ export const humanevalOptionsSchema = z.strictObject({
   memoryMb: positiveInt.default(512),
   /** Programs run at once. */
   concurrency: positiveInt.default(2),
-  python: z.string().optional(),
+  /** Run completions on the host without a jail: unsafe, warns every program. */
+  unsafeHostPython: z.boolean().default(false),
 });
 export type HumanevalOptions = z.infer<typeof humanevalOptionsSchema>;
 
@@ -42,8 +43,9 @@ evaluators.register('humaneval', {
         const completions = Array.isArray(sample.prediction) ? sample.prediction : [sample.prediction ?? ''];
         return completions.map((completion) => ({ position, program: humanevalProgram(sample.row, completion) }));
       });
+      assertPythonSandbox(options);
       const outcomes = await mapWithLimit(jobs, options.concurrency, (job) =>
-        runPythonSandboxed(job.program, { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, python: options.python }),
+        runPythonSandboxed(job.program, { timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, unsafeHostPython: options.unsafeHostPython }),
       );
       const perSample = samples.map(() => [] as string[]);
       jobs.forEach((job, index) => perSample[job.position].push(outcomes[index].status));
