@@ -14,3 +14,4 @@ export { exportGguf, ggufTensorName, type GgufExportType, type GgufExportResult 
 export { writeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 export { inspectCheckpoint, type InspectResult, type TensorSummary } from './inspect.js';
 export { parseByteSize } from './byte-size.js';
+export { readPeftAdapter, writePeftAdapter, mergeLoraAdapter, loraScale, isPeftFolder, peftConfigFile, peftWeightsFile, type LoraAdapter, type LoraModuleWeights, type PeftAdapter } from './peft-adapter.js';
