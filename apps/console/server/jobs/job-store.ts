@@ -11,9 +11,10 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@chainlm/core';
 import type { JobKind, JobSpec, JobStep } from './job-spec.js';
+import type { JobStatus } from '../wire.js';
 
-export const jobStatuses = ['starting', 'running', 'succeeded', 'failed', 'cancelled', 'lost'] as const;
-export type JobStatus = (typeof jobStatuses)[number];
+export const jobStatuses = ['starting', 'running', 'succeeded', 'failed', 'cancelled', 'lost'] as const satisfies readonly JobStatus[];
+export type { JobStatus };
 export const activeStatuses: readonly JobStatus[] = ['starting', 'running'];
 
 export interface JobRecord {

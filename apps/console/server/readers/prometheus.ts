@@ -3,23 +3,9 @@
  * the Deployments page plots. Samples of a metric are summed across label sets
  * (one per served model); TTFT quantiles come from the histogram buckets.
  */
-export interface EngineSnapshot {
-  time: number;
-  running: number;
-  waiting: number;
-  kvBlocksUsed: number;
-  kvBlocksFree: number;
-  prefixHitRate: number;
-  tokensPerSecond: number;
-  preemptions: number;
-  requests: number;
-  /** Seconds; null before the first request. */
-  ttftMean: number | null;
-  ttftP50: number | null;
-  ttftP90: number | null;
-  /** Worker replicas (`--replicas`): serving now, started, restarted after dying; null for one in-thread engine. */
-  replicas: { live: number; total: number; restarts: number } | null;
-}
+import type { EngineSnapshot } from '../wire.js';
+
+export type { EngineSnapshot };
 
 export interface PrometheusSample {
   name: string;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../jobs/parse-job-spec.js';
 import type { RouteContext } from './context.js';
+import type { DatasetSummary } from '../wire.js';
 
 const pageQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
@@ -20,7 +21,7 @@ export async function datasetRoutes(app: FastifyInstance, { home, options }: Rou
     return name;
   };
 
-  app.get('/api/datasets', async () => {
+  app.get('/api/datasets', async (): Promise<{ datasets: DatasetSummary[] }> => {
     const manifests = await listDatasets(home);
     return { datasets: manifests.map(({ name, kind, counts, createdAt, updatedAt, derivedFrom, sources }) => ({ name, kind, counts, createdAt, updatedAt, derivedFrom, sources: sources.length, hasCleanReport: existsSync(join(datasetFolder(home, name), 'reports', 'clean.json')) })) };
   });

@@ -15,24 +15,10 @@ import type { JobView } from '../jobs/job-store.js';
 import { maxReplicas, serveSpec } from '../jobs/job-spec.js';
 import { engineSnapshot } from '../readers/prometheus.js';
 import type { RouteContext } from './context.js';
+import type { DeploymentView } from '../wire.js';
 import { runAgentStream } from './agent-stream.js';
 
-export interface DeploymentView {
-  id: string;
-  name: string;
-  model: string;
-  url: string;
-  status: JobView['status'];
-  /** /health answered: the model is loaded and taking requests. */
-  ready: boolean;
-  createdAt: string;
-  /** Engine replicas behind the address (1 for jobs from before the spec had the field). */
-  replicas: number;
-  /** Weight quantization at load, null for float32. */
-  quant: string | null;
-  /** Served by another process (`chainlm start`, `--attach`): no job log, and this console cannot stop it. */
-  attached: boolean;
-}
+export type { DeploymentView };
 
 const attachedPrefix = 'attached:';
 

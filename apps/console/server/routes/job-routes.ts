@@ -5,6 +5,7 @@ import { openSse, pause } from '../app/sse.js';
 import { parseInput, parseJobSpec } from '../jobs/parse-job-spec.js';
 import { activeStatuses, readLog } from '../jobs/job-store.js';
 import type { RouteContext } from './context.js';
+import type { JobWire } from '../wire.js';
 
 const logQuery = z.strictObject({ offset: z.coerce.number().int().min(0).default(0) });
 
@@ -14,9 +15,9 @@ export async function jobRoutes(app: FastifyInstance, { supervisor, options }: R
     return reply.code(201).send({ job });
   });
 
-  app.get('/api/jobs', async () => ({ jobs: supervisor.list() }));
+  app.get('/api/jobs', async (): Promise<{ jobs: JobWire[] }> => ({ jobs: supervisor.list() }));
 
-  app.get('/api/jobs/:id', async (request) => ({ job: supervisor.get((request.params as { id: string }).id) }));
+  app.get('/api/jobs/:id', async (request): Promise<{ job: JobWire }> => ({ job: supervisor.get((request.params as { id: string }).id) }));
 
   app.post('/api/jobs/:id/cancel', async (request) => ({ job: await supervisor.cancel((request.params as { id: string }).id) }));
 

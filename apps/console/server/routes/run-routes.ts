@@ -7,6 +7,7 @@ import { consoleErrors } from '../app/errors.js';
 import { openSse, pause } from '../app/sse.js';
 import { JsonlTail } from '../readers/file-tail.js';
 import type { RouteContext } from './context.js';
+import type { RunView } from '../wire.js';
 
 const runPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
@@ -20,7 +21,7 @@ export async function runRoutes(app: FastifyInstance, { home, options, superviso
   app.get('/api/presets', async () => ({ presets: trainPresets }));
 
   app.get('/api/runs', async () => {
-    const runs = listRuns(home).map((info) => {
+    const runs = listRuns(home).map((info): RunView => {
       const runStore = new RunStore(info.run, home);
       const metrics = runStore.readMetrics();
       const lastStep = [...metrics].reverse().find((line) => 'loss' in line);
