@@ -17,7 +17,8 @@ export type EvalErrorCode =
   | 'eval-model-response'
   | 'eval-clp-multi-token'
   | 'eval-run-not-found'
-  | 'eval-sandbox';
+  | 'eval-sandbox'
+  | 'eval-queue';
 
 export class EvalError extends ChainlmError {
   constructor(code: EvalErrorCode, message: string, hint: string, exitCode: 1 | 2 = 2, cause?: unknown) {

@@ -3,7 +3,7 @@
  * with its own workers; a run is one coordinator's set of tasks.
  *
  *   bull:chainlm-<family>-<runId>:*          BullMQ's own keys for the run's queue
- *   chainlm:queues:<family>                  set of the queue names workers should serve
+ *   chainlm:queues:<family>                  set of the queue names workers should serve (and a pub/sub channel of changes)
  *   chainlm:run:<family>:<runId>             hash: state, tasks, coordinator, startedAt, endedAt
  *   chainlm:worker:<family>:<host>:<pid>     JSON heartbeat with a TTL (3 beats)
  */

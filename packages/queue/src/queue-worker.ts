@@ -1,6 +1,7 @@
 /**
  * A worker process's side: serve every open run of one family. The worker
- * polls `chainlm:queues:<family>` and keeps one BullMQ Worker per listed queue
+ * reads `chainlm:queues:<family>` when a coordinator announces a change (pub/sub
+ * on the same name) and every `pollMs` besides, and keeps one BullMQ Worker per listed queue
  * (closing it, after its current tasks, once the run is no longer listed), so
  * one `chainlm-eval worker` serves any number of runs, one after another or at
  * once. It writes a heartbeat key (host, pid, current tasks) that expires when
@@ -139,7 +140,10 @@ export async function startQueueWorker<D, R>(options: QueueWorkerOptions<D, R>):
   tick();
   await polling;
   await beat();
-  const pollTimer = setInterval(tick, options.pollMs ?? 500);
+  const pollTimer = setInterval(tick, options.pollMs ?? 1_000);
+  const subscriber = await connect(false);
+  subscriber.on('message', tick);
+  await subscriber.subscribe(activeQueuesKey(options.family));
   const beatTimer = setInterval(() => void beat(), heartbeatMs);
 
   const handle: QueueWorkerHandle = {
@@ -151,6 +155,7 @@ export async function startQueueWorker<D, R>(options: QueueWorkerOptions<D, R>):
       clearInterval(beatTimer);
       await polling;
       await Promise.all([...served.keys()].map(unserve));
+      subscriber.disconnect();
       await redis.del(`${workerKeyPrefix(options.family)}${id}`).catch(() => undefined);
       redis.disconnect();
     },

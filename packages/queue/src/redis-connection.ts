@@ -48,6 +48,7 @@ export async function openRedis(url: string, options: RedisOptions = {}): Promis
   const timeoutMs = options.timeoutMs ?? 5_000;
   const reconnectForMs = options.reconnectForMs ?? 60_000;
   let connected = false;
+  let gaveUp = false;
   let downSince = 0;
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -57,7 +58,8 @@ export async function openRedis(url: string, options: RedisOptions = {}): Promis
     retryStrategy: () => {
       if (!connected) return null;
       downSince ||= Date.now();
-      return Date.now() - downSince > reconnectForMs ? null : 250;
+      gaveUp = Date.now() - downSince > reconnectForMs;
+      return gaveUp ? null : 250;
     },
   });
   let lastError: Error | undefined;
@@ -78,7 +80,8 @@ export async function openRedis(url: string, options: RedisOptions = {}): Promis
     clearTimeout(timer);
   }
   connected = true;
-  redis.on('end', () => options.onLost?.(new QueueError('queue-redis-lost', `lost Redis at ${redactUrl(url)} for more than ${reconnectForMs / 1000} s`, 'restart Redis, then run the same command again: the run resumes', 1, lastError)));
+  // 'end' also follows our own disconnect(); only a connection that gave up retrying is lost.
+  redis.on('end', () => gaveUp && options.onLost?.(new QueueError('queue-redis-lost', `lost Redis at ${redactUrl(url)} for more than ${reconnectForMs / 1000} s`, 'restart Redis, then run the same command again: the run resumes', 1, lastError)));
   return redis;
 }
 

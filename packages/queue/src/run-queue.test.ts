@@ -65,7 +65,7 @@ describe.skipIf(!redisUrl)('RunQueue with workers', () => {
       const failed = outcomes[2] as { ok: false; error: Error; attempts: number };
       expect(failed.ok).toBe(false);
       expect(failed.attempts).toBe(2);
-      expect(failed.error.message).toBe('negative n in m/d_-1 (after 2 attempts)');
+      expect(failed.error.message).toBe('negative n in m/d_-1 (task tried 2 times)');
       expect(new Set(active)).toEqual(new Set(tasks.map((task) => task.id)));
 
       const status = await readQueueStatus(redisUrl!, runId, { family: 'test' });

@@ -86,6 +86,8 @@ export class RunQueue {
   async run<D, R>(tasks: readonly QueueTask<D>[], hooks: RunHooks = {}): Promise<QueueOutcome<R>[]> {
     const { family, runId } = this.options;
     await this.redis.sadd(activeQueuesKey(family), this.queue.name);
+    // Workers poll the set; the message only saves them the wait.
+    await this.redis.publish(activeQueuesKey(family), this.queue.name);
     await this.redis.hset(runKey(family, runId), { state: 'running', queue: this.queue.name, coordinator: `${hostname()}:${process.pid}`, startedAt: new Date().toISOString(), tasks: String(tasks.length), endedAt: '' });
     const onActive = ({ jobId: id }: { jobId: string }) => hooks.onActive?.(taskIdOf(id));
     const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }) => hooks.onProgress?.(taskIdOf(id), data);
@@ -117,7 +119,7 @@ export class RunQueue {
       const failed = await this.queue.getJob(job.id!);
       const attempts = failed?.attemptsMade ?? 0;
       const reason = failed?.failedReason ?? (error as Error).message;
-      return { id, ok: false, error: new Error(`${reason} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`), attempts };
+      return { id, ok: false, error: new Error(`${reason} (task tried ${attempts} time${attempts === 1 ? '' : 's'})`), attempts };
     }
   }
 
@@ -139,6 +141,7 @@ export class RunQueue {
   async finish(state: 'done' | 'failed'): Promise<void> {
     const { family, runId } = this.options;
     await this.redis.srem(activeQueuesKey(family), this.queue.name);
+    await this.redis.publish(activeQueuesKey(family), this.queue.name);
     await this.redis.hset(runKey(family, runId), { state, endedAt: new Date().toISOString() });
     await this.redis.expire(runKey(family, runId), 7 * 24 * 3600);
     if (state === 'done') await this.queue.obliterate({ force: true });

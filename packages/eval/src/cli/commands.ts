@@ -30,11 +30,15 @@ export const runCommand = defineCommand({
     limit: { type: 'number', valueName: 'N', description: 'evaluate only the first N items of each dataset' },
     name: { type: 'string', valueName: 'NAME', description: 'run name prefix' },
     concurrency: { type: 'number', valueName: 'N', description: 'tasks run at once' },
+    runner: { type: 'string', valueName: 'local|queue', description: 'local: tasks run in this process (default); queue: on `chainlm-eval worker` processes over Redis' },
+    redis: { type: 'string', valueName: 'URL', description: 'Redis of the queue runner, e.g. redis://127.0.0.1:6379 (default: $REDIS_URL)' },
+    attempts: { type: 'number', valueName: 'N', description: 'queue runner: tries per task before it is reported failed (default 3)' },
     outputDir: outputDirOption,
     noRegistry: { type: 'boolean', description: 'do not record results in the chainlm registry' },
   },
   examples: [
     'chainlm-eval run eval.yaml',
+    'chainlm-eval run eval.yaml --runner queue --redis redis://127.0.0.1:6379   # with `chainlm-eval worker` processes',
     'chainlm-eval run --model http://127.0.0.1:8000 --datasets arc_easy,gsm8k,humaneval,mmlu --data-dir ../shared/datasets --limit 20 --json',
   ],
   async run({ options, positionals, events }) {
@@ -48,12 +52,26 @@ export const runCommand = defineCommand({
   },
 });
 
+function runnerOverrides(options: Record<string, unknown>): Record<string, unknown> {
+  const runner: Record<string, unknown> = {};
+  if (options.concurrency !== undefined) runner.concurrency = options.concurrency;
+  if (options.runner !== undefined) {
+    if (options.runner !== 'local' && options.runner !== 'queue') throw new UsageError(`run: --runner must be local or queue, got "${String(options.runner)}"`);
+    runner.type = options.runner;
+  }
+  if (options.attempts !== undefined) runner.attempts = options.attempts;
+  const redis = options.redis ?? (options.runner === 'queue' ? process.env.REDIS_URL : undefined);
+  if (redis !== undefined) runner.redis = redis;
+  return runner;
+}
+
 async function runConfigFrom(file: string | undefined, options: Record<string, unknown>): Promise<RunConfig> {
   const overrides: Record<string, unknown> = {};
   if (options.limit !== undefined) overrides.limit = options.limit;
   if (options.name !== undefined) overrides.name = options.name;
   if (options.outputDir !== undefined) overrides.outputDir = options.outputDir;
-  if (options.concurrency !== undefined) overrides.runner = { concurrency: options.concurrency };
+  const runner = runnerOverrides(options);
+  if (Object.keys(runner).length > 0) overrides.runner = runner;
   if (options.noRegistry) overrides.registry = false;
   if (file !== undefined) {
     if (options.model !== undefined || options.datasets !== undefined) throw new UsageError('run: give either CONFIG or --model/--datasets, not both');

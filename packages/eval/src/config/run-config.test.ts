@@ -37,7 +37,7 @@ describe('run config', () => {
   it('loads YAML, fills defaults, resolves paths relative to the file and freezes', () => {
     const config = loadRunConfig(write('ok.yaml', `name: demo\nlimit: 5\n${model}${dataset}`));
     expect(config.name).toBe('demo');
-    expect(config.runner).toEqual({ concurrency: 2, saveEvery: 16, shardSize: 500 });
+    expect(config.runner).toEqual({ concurrency: 2, saveEvery: 16, shardSize: 500, type: 'local', attempts: 3 });
     expect(config.datasets[0].loader).toEqual({ type: 'jsonl', splits: { test: join(dir, 'data/qa.jsonl') } });
     expect(config.datasets[0].infer.inferencer).toMatchObject({ type: 'gen', maxOutLen: 8, temperature: 0, n: 1 });
     expect(config.models[0]).toMatchObject({ concurrency: 4, maxRetries: 5, mode: 'completions' });

@@ -36,8 +36,14 @@ export function runConfigSchema() {
         saveEvery: positiveInt.default(16),
         /** Datasets with more test items are split into shards of this size. */
         shardSize: positiveInt.default(500),
+        /** `local`: tasks run in this process; `queue`: on `chainlm-eval worker` processes over BullMQ on Redis. */
+        type: z.enum(['local', 'queue']).default('local'),
+        /** Redis of the queue runner, e.g. redis://127.0.0.1:6379. */
+        redis: z.string().optional(),
+        /** Queue runner: tries per task before it is reported failed. */
+        attempts: positiveInt.default(3),
       })
-      .default({ concurrency: 2, saveEvery: 16, shardSize: 500 }),
+      .default({ concurrency: 2, saveEvery: 16, shardSize: 500, type: 'local', attempts: 3 }),
     /** Record results in the chainlm registry. */
     registry: z.boolean().default(true),
   });
@@ -76,6 +82,7 @@ function finishRunConfig(parsed: ParsedRunConfig, source: string, baseDir: strin
   const modelDuplicate = duplicate(modelNames);
   if (modelDuplicate) throw new ConfigError(source, [{ path: 'models', message: `two models are named "${modelDuplicate}"; give each a unique abbr` }]);
   const model = parsed.models.map((entry) => ('path' in entry && typeof entry.path === 'string' ? { ...entry, path: absolute(entry.path) } : entry));
+  if (parsed.runner.type === 'queue' && !parsed.runner.redis) throw new ConfigError(source, [{ path: 'runner.redis', message: 'the queue runner needs a Redis URL: set runner.redis or pass --redis redis://HOST:PORT' }]);
   const { presets: _presets, ...rest } = parsed;
   return { ...rest, models: model, datasets, dataDir, outputDir: absolute(parsed.outputDir) };
 }

@@ -1,7 +1,9 @@
 /**
- * One eval run, OpenCompass's pipeline in-process:
- *   partition (model × dataset shards) → local runner (inference tasks, then
- *   evaluation tasks) → results files → summarizer → registry.
+ * One eval run, OpenCompass's pipeline:
+ *   partition (model × dataset shards) → runner (inference tasks, then
+ *   evaluation tasks; in-process by default, or on queue workers) → results
+ *   files → summarizer → registry. Whatever the runner, this file writes every
+ *   file of the run folder, so a queue run leaves the same folder as a local one.
  * Re-running the same config resumes: finished predictions are read back and
  * only missing items are sent to the model.
  */
@@ -14,10 +16,11 @@ import { EvalError } from '../errors.js';
 import type { EvalModel } from '../models/eval-model.js';
 import { models as modelSpecs } from '../models/model-specs.js';
 import { partition, type InferTaskSpec } from '../partitioner/partition.js';
-import { runTasks, type RunnerTask } from '../runner/local-runner.js';
+import type { EvalRunner, EvaluateGroup } from '../runner/eval-runner.js';
+import { localEvalRunner } from '../runner/local-eval-runner.js';
+import { openQueueRunner } from '../runner/queue-runner.js';
 import { summaryTable, toCsv, toMarkdown } from '../summarizer/summarize.js';
-import { runEvalTask } from '../tasks/eval-task.js';
-import { runInferTask, type InferTaskOutput } from '../tasks/infer-task.js';
+import type { InferTaskOutput } from '../tasks/infer-task.js';
 import type { EvalResult, SummaryRow } from '../types.js';
 import { loadDataset, type LoadedDataset } from './load-datasets.js';
 import { recordRun } from './record-run.js';
@@ -52,19 +55,27 @@ export async function runEval(config: RunConfig, options: RunEvalOptions = {}): 
   const factory = options.modelFactory ?? ((model) => createComponent<Promise<EvalModel>, void>(modelSpecs, model, undefined));
   const datasets = await Promise.all(config.datasets.map((dataset) => loadDataset(dataset, config.limit)));
   const models = new Map<string, EvalModel>();
+  let runner: EvalRunner | undefined;
   try {
-    for (const model of config.models) models.set(modelAbbr(model), await factory(model));
-    const specs = partition([...models.keys()], datasets.map((dataset) => ({ abbr: dataset.config.abbr, size: dataset.test.length })), config.runner.shardSize);
-    const inferOutcomes = await runTasks(specs.map((spec) => inferTask(spec, config, datasets, models, paths)), { concurrency: config.runner.concurrency, events: options.events });
+    // The queue runner's models live on the workers; the coordinator builds none.
+    if (config.runner.type === 'queue') runner = await openQueueRunner({ config, datasets, paths, events: options.events });
+    else {
+      for (const model of config.models) models.set(modelAbbr(model), await factory(model));
+      runner = localEvalRunner({ config, datasets, models, paths, events: options.events });
+    }
+    const abbrs = config.models.map((model) => modelAbbr(model));
+    const specs = partition(abbrs, datasets.map((dataset) => ({ abbr: dataset.config.abbr, size: dataset.test.length })), config.runner.shardSize);
+    const inferOutcomes = await runner.infer(specs);
     const inferred = new Map<string, InferTaskOutput>();
     const failures: string[] = [];
     for (const outcome of inferOutcomes) {
       if (outcome.ok) inferred.set(outcome.id, outcome.value);
       else failures.push(`${outcome.id}: ${(outcome.error as Error).message}`);
     }
-    const rows = await evaluate(specs, inferred, datasets, config, paths, options.events, failures);
+    const rows = await evaluate(runner, specs, inferred, datasets, paths, failures);
     await writeSummary(paths, name, rows);
     const registryIds = await record(config, options, { name, dir: runDir, rows });
+    await runner.finish(failures.length > 0 ? 'failed' : 'done');
     if (failures.length > 0) {
       throw new EvalError('eval-model-request', `${failures.length} task(s) failed in run ${name}:\n  ${failures.join('\n  ')}`, 'fix the cause and run the same command again: finished predictions are kept and the run resumes', 1);
     }
@@ -78,66 +89,40 @@ export async function runEval(config: RunConfig, options: RunEvalOptions = {}): 
       registryIds,
     };
   } finally {
+    await runner?.dispose?.();
     for (const model of models.values()) await model.close?.();
   }
 }
 
-function inferTask(spec: InferTaskSpec, config: RunConfig, datasets: LoadedDataset[], models: Map<string, EvalModel>, paths: ReturnType<typeof runPaths>): RunnerTask<InferTaskOutput> {
-  const dataset = datasets.find((candidate) => candidate.config.abbr === spec.dataset)!;
-  return {
-    id: spec.id,
-    label: `${spec.id} (${dataset.inferencer.mode})`,
-    total: spec.end - spec.start,
-    unit: 'items',
-    run: (progress) =>
-      runInferTask({
-        spec,
-        dataset: dataset.config,
-        promptHash: dataset.promptHash,
-        test: dataset.test,
-        train: dataset.train,
-        model: models.get(spec.model)!,
-        retriever: dataset.retriever,
-        inferencer: dataset.inferencer,
-        saveEvery: config.runner.saveEvery,
-        file: paths.predictions(spec.model, spec.id.slice(spec.model.length + 1)),
-        progress,
-      }),
-  };
-}
-
+/** Evaluates each model × dataset whose shards all have predictions; writes its results file. */
 async function evaluate(
+  runner: EvalRunner,
   specs: InferTaskSpec[],
   inferred: Map<string, InferTaskOutput>,
   datasets: LoadedDataset[],
-  config: RunConfig,
   paths: ReturnType<typeof runPaths>,
-  events: EventBus | undefined,
   failures: string[],
 ): Promise<SummaryRow[]> {
   const groups = new Map<string, InferTaskSpec[]>();
   for (const spec of specs) groups.set(`${spec.model}/${spec.dataset}`, [...(groups.get(`${spec.model}/${spec.dataset}`) ?? []), spec]);
-  const ready = [...groups.entries()].filter(([, shards]) => shards.every((shard) => inferred.has(shard.id)));
-  const outcomes = await runTasks(
-    ready.map(([id, shards]): RunnerTask<SummaryRow[]> => ({
-      id: `eval ${id}`,
-      label: `evaluate ${id}`,
-      total: shards.reduce((sum, shard) => sum + shard.end - shard.start, 0),
-      unit: 'items',
-      run: async (progress) => {
-        const dataset = datasets.find((candidate) => candidate.config.abbr === shards[0].dataset)!;
-        const records = shards.flatMap((shard) => inferred.get(shard.id)!.records);
-        const result = await runEvalTask(dataset.config, records, dataset.test);
-        progress?.update(records.length);
-        const rows = summaryRows(result, shards[0].model, dataset);
-        await writeJsonAtomic(paths.results(shards[0].model, dataset.config.abbr), { ...rows[0], extra: result.extra ?? {}, details: result.details });
-        return rows;
-      },
-    })),
-    { concurrency: config.runner.concurrency, events },
-  );
-  for (const outcome of outcomes) if (!outcome.ok) failures.push(`${outcome.id}: ${(outcome.error as Error).message}`);
-  return outcomes.flatMap((outcome) => (outcome.ok ? outcome.value : []));
+  const ready: EvaluateGroup[] = [...groups.entries()]
+    .filter(([, shards]) => shards.every((shard) => inferred.has(shard.id)))
+    .map(([id, shards]) => ({ id, model: shards[0].model, dataset: shards[0].dataset, records: shards.flatMap((shard) => inferred.get(shard.id)!.records) }));
+  const outcomes = await runner.evaluate(ready);
+  const rows: SummaryRow[] = [];
+  for (const [index, outcome] of outcomes.entries()) {
+    if (!outcome.ok) {
+      failures.push(`${outcome.id}: ${(outcome.error as Error).message}`);
+      continue;
+    }
+    const group = ready[index];
+    const dataset = datasets.find((candidate) => candidate.config.abbr === group.dataset)!;
+    const result = outcome.value;
+    const groupRows = summaryRows(result, group.model, dataset);
+    await writeJsonAtomic(paths.results(group.model, dataset.config.abbr), { ...groupRows[0], extra: result.extra ?? {}, details: result.details });
+    rows.push(...groupRows);
+  }
+  return rows;
 }
 
 function summaryRows(result: EvalResult, model: string, dataset: LoadedDataset): SummaryRow[] {

@@ -1,0 +1,168 @@
+/**
+ * The queue runner against a real Redis with real `chainlm-eval worker` child
+ * processes (built CLI from dist/): the same summary, predictions and results
+ * as the local runner; a worker SIGKILLed mid-task whose task another worker
+ * finishes; a task failing on every try reported with its error while the rest
+ * complete; a coordinator SIGKILLed and restarted that resumes without
+ * inferring any item twice; Redis unreachable → the URL in a clear error.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { readQueueStatus } from '@chainlm/queue';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
+import { startTestServer, type TestServer } from '../__tests__/openai-test-server.js';
+import { missingParts, redisUrl, spawnCli, startWorker, type Spawned } from '../__tests__/queue-helpers.js';
+import { buildRunConfig, type RunConfigInput } from '../config/run-config.js';
+import { EvalError } from '../errors.js';
+import { runEval } from '../run/run-eval.js';
+
+const root = mkdtempSync(join(tmpdir(), 'eval-queue-'));
+const env = { CHAINLM_HOME: join(root, 'home') };
+const unique = `q${process.pid}x${Date.now().toString(36)}`;
+const skipReason = missingParts('eval queue runner tests');
+const fastWorker = ['--lock-duration', '1000', '--stalled-interval', '500'];
+
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processes)', () => {
+  let server: TestServer;
+  const workers: Spawned[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+    writeFixtureData(join(root, 'data'));
+  });
+  // each test starts its own workers; those of a failed test must not take the next one's tasks
+  beforeEach(() => Promise.all(workers.splice(0).map((worker) => worker.stop())).then(() => undefined));
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await server.close();
+  });
+  const queueRunner = { type: 'queue' as const, redis: redisUrl, attempts: 2 };
+
+  it('gives the local run’s summary, predictions and results with two workers', async () => {
+    const base: RunConfigInput = { ...fixtureConfig(join(root, 'data'), server.url, ''), name: `${unique}-same`, limit: 20 };
+    const local = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'local'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6 } }));
+    const pair = [startWorker(env), startWorker(env)];
+    workers.push(...pair);
+    await Promise.all(pair.map((worker) => worker.waitFor(/ready/)));
+    const queued = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'queued'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6, ...queueRunner } }));
+    expect(queued.run).toBe(local.run);
+    expect(queued.rows).toEqual(local.rows);
+    expect(queued.inferredItems).toBe(local.inferredItems);
+    const [a, b] = [files(local.runDir), files(queued.runDir)];
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const name of Object.keys(a).filter((file) => !file.endsWith('summary.json') && file !== 'config.json')) expect(b[name], name).toBe(a[name]);
+    // every inference shard (one predictions file each) and the 3 evaluations, shared by both workers
+    const shards = Object.keys(a).filter((name) => name.startsWith('predictions')).length;
+    expect(shards).toBeGreaterThan(3);
+    const taken = pair.map((worker) => (worker.output().match(/took /g) ?? []).length);
+    expect(taken[0] + taken[1]).toBe(shards + 3);
+    expect(taken.every((count) => count > 0)).toBe(true);
+    expect((await readQueueStatus(redisUrl!, local.run)).state).toBe('done');
+    await Promise.all(pair.map((worker) => worker.stop()));
+  });
+
+  it('hands a SIGKILLed worker’s task to another worker and ends with the same scores', async () => {
+    const slow = await startTestServer({ delayMs: 40 });
+    try {
+      const base: RunConfigInput = { ...fixtureConfig(join(root, 'data'), slow.url, ''), name: `${unique}-kill`, presets: ['arithmetic'], datasets: [], limit: 24 };
+      base.models = [{ ...base.models![0], concurrency: 1 }];
+      const reference = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'kill-local') }));
+      const first = startWorker(env, fastWorker);
+      workers.push(first);
+      await first.waitFor(/ready/);
+      const run = runEval(buildRunConfig({ ...base, outputDir: join(root, 'kill-queued'), runner: { concurrency: 1, saveEvery: 4, shardSize: 500, ...queueRunner } }));
+      await first.waitFor(/took infer\//);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = startWorker(env, fastWorker);
+      workers.push(second);
+      const outcome = await run;
+      expect(second.output()).toMatch(/took infer\/toy\/arithmetic of/);
+      expect(outcome.rows).toEqual(reference.rows);
+      await second.stop();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('reports a task that fails on every try with its error, and the rest complete', async () => {
+    const broken = await startTestServer({ every500: 1 });
+    try {
+      const base: RunConfigInput = { ...fixtureConfig(join(root, 'data'), server.url, join(root, 'failing')), name: `${unique}-fail`, presets: ['arithmetic'], datasets: [], limit: 8 };
+      base.models = [base.models![0], { type: 'openai', abbr: 'broken', baseUrl: broken.url, model: 'toy', maxRetries: 0, retryBaseMs: 1 }];
+      const worker = startWorker(env);
+      workers.push(worker);
+      await worker.waitFor(/ready/);
+      const config = buildRunConfig({ ...base, runner: { concurrency: 2, saveEvery: 4, shardSize: 500, ...queueRunner } });
+      const error = await runEval(config).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(EvalError);
+      expect((error as EvalError).message).toMatch(/1 task\(s\) failed[\s\S]*broken\/arithmetic: POST .*\/completions.*HTTP 500[\s\S]*\(task tried 2 times\)/);
+      const summary = JSON.parse(readFileSync(join(root, 'failing', `${base.name}_${(error as EvalError).message.match(/run \S+?_([0-9a-f]{10})/)![1]}`, 'summary', 'summary.json'), 'utf8'));
+      expect(summary.rows.map((row: { model: string; dataset: string }) => `${row.model}/${row.dataset}`)).toEqual(['toy/arithmetic']);
+      const status = await readQueueStatus(redisUrl!, summary.run);
+      expect(status.state).toBe('failed');
+      expect(status.tasks.find((task) => task.id === 'infer/broken/arithmetic')).toMatchObject({ state: 'failed', attemptsMade: 2 });
+      const cli = spawnCli(['queue-status', summary.run, '--redis', redisUrl!], env);
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toMatch(/infer\/broken\/arithmetic\s+failed\s+tries 2/);
+      await worker.stop();
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('resumes after the coordinator is SIGKILLed and restarted, inferring no item twice', async () => {
+    const slow = await startTestServer({ delayMs: 30 });
+    try {
+      const base: RunConfigInput = { ...fixtureConfig(join(root, 'data'), slow.url, join(root, 'restart')), name: `${unique}-restart`, presets: ['arithmetic'], datasets: [], limit: 48 };
+      base.models = [{ ...base.models![0], concurrency: 1 }];
+      const config = { ...base, runner: { concurrency: 1, saveEvery: 4, shardSize: 8, ...queueRunner } };
+      const file = join(root, 'restart.json');
+      writeFileSync(file, JSON.stringify(config));
+      const worker = startWorker(env);
+      workers.push(worker);
+      await worker.waitFor(/ready/);
+      const coordinator = spawnCli(['run', file, '--json'], env);
+      await worker.waitFor(/done infer[\s\S]*done infer/);
+      coordinator.child.kill('SIGKILL');
+      await coordinator.exited;
+      const restarted = spawnCli(['run', file, '--json'], env);
+      expect(await restarted.exited).toBe(0);
+      const outcome = JSON.parse(restarted.output().slice(restarted.output().indexOf('{')));
+      const reference = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'restart-local') }));
+      expect(outcome.rows).toEqual(reference.rows);
+      // the queued run and the reference each sent every item exactly once
+      expect(slow.counts.byPath['/v1/completions']).toBe(2 * 48);
+      await worker.stop();
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe.skipIf(missingParts('eval queue: Redis unreachable', false) !== undefined)('queue runner without Redis', () => {
+  it('worker and run fail within seconds naming the URL', async () => {
+    const started = Date.now();
+    const worker = spawnCli(['worker', '--redis', 'redis://127.0.0.1:1'], env);
+    const run = spawnCli(['run', '--model', 'http://127.0.0.1:9/v1', '--model-name', 'toy', '--datasets', 'arithmetic', '--runner', 'queue', '--redis', 'redis://127.0.0.1:1', '--no-registry', '--output-dir', join(root, 'no-redis')], env);
+    expect(await worker.exited).toBe(1);
+    expect(await run.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    for (const spawned of [worker, run]) expect(spawned.output()).toMatch(/error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1[\s\S]*hint: .*--redis/);
+  });
+});
