@@ -3,14 +3,21 @@
  * the same attacks run without the jail (`unsafeHostPython`) must succeed, which proves
  * each attack is real rather than broken code that fails anyway.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeAttacks, startEscapeWitness, type EscapeWitness } from './escape-suite.js';
-import { probeSandbox } from './probe.js';
+import { bwrapArguments, rlimitArguments } from './jail-arguments.js';
+import { resolveLimits } from './limits.js';
+import { bwrapPath, jailPython, prlimitPath, probeSandbox } from './probe.js';
 import { runUntrusted } from './run-untrusted.js';
 
 const probe = probeSandbox();
-if (!probe.available) console.warn(`skipping the jail escape tests: ${probe.reason}`);
+if (!probe.available) {
+  // CI installs bubblewrap (.ci/run); there a missing jail is a failure, not a skip.
+  if (process.env.CI === 'true') throw new Error(`no jail on the CI machine: ${probe.reason}`);
+  console.warn(`skipping the jail escape tests: ${probe.reason}`);
+}
 
 let witness: EscapeWitness;
 beforeAll(async () => {
@@ -105,5 +112,17 @@ describe.skipIf(!probe.available)('limits, judged from outside', () => {
     expect(big.stderr).toMatch(/File too large/);
     const many = await runUntrusted({ language: 'python', code: 'for i in range(100):\n    open(f"f{i}", "w").write("x" * 900_000)', limits: { maxFileBytes: 1_000_000, workFolderBytes: 4_000_000 } });
     expect(many.stderr).toMatch(/No space left on device/);
+  });
+
+  // The second layer under the seccomp filter: with fork allowed, RLIMIT_NPROC still
+  // bounds a fork bomb — measured to hold only when the jail runs as its own host uid
+  // (as root, uid 65534 inside maps to host root, whom the kernel exempts).
+  it.skipIf(!probe.available || !probe.dropsToNobody)('without the seccomp filter RLIMIT_NPROC bounds fork()', () => {
+    const limits = resolveLimits({ maxProcesses: 12 });
+    const code = 'import os, time\nn = 0\ntry:\n    for _ in range(200):\n        if os.fork() == 0:\n            time.sleep(3)\n            os._exit(0)\n        n += 1\nexcept OSError:\n    pass\nprint(n)';
+    const command = { program: jailPython, args: ['-I', '-c', code], fileNames: [], seccomp: false, limitProcesses: true, env: {} };
+    const outcome = spawnSync(prlimitPath, [...rlimitArguments(limits, 5_000, true), '--', bwrapPath, ...bwrapArguments(command, limits)], { encoding: 'utf8', uid: 65534, gid: 65534, timeout: 20_000 });
+    expect(outcome.status, outcome.stderr).toBe(0);
+    expect(Number(outcome.stdout)).toBeLessThan(12);
   });
 });
