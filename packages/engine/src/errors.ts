@@ -15,7 +15,10 @@ export type EngineErrorCode =
   | 'engine-bench-invalid'
   | 'engine-adapter-invalid'
   | 'engine-adapter-busy'
-  | 'engine-replica-lost';
+  | 'engine-replica-lost'
+  | 'engine-model-folder'
+  | 'engine-rank-failed'
+  | 'engine-failed';
 
 export class EngineError extends ChainlmError {
   constructor(code: EngineErrorCode, message: string, hint: string, exitCode: 1 | 2 = 2) {

@@ -31,6 +31,8 @@ export interface StepModel {
   forward(input: StepInput): tfTypes.Tensor2D;
   /** Whether `forward` applies StepInput.lora (LoRA adapters can be loaded). */
   readonly acceptsLora?: boolean;
+  /** Set when the model can no longer run (a tensor-parallel rank died); the Engine then refuses new requests. */
+  readonly failure?: Error;
 }
 
 /** What the engine needs of a tokenizer (@chainlm/model's Tokenizer satisfies it). */

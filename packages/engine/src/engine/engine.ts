@@ -79,6 +79,8 @@ export class Engine {
   private nextRequestId = 0;
   private totals = { promptTokens: 0, generatedTokens: 0, steps: 0, preemptions: 0, busyMs: 0 };
   private closed = false;
+  /** Set when a step failed and the model reports it can no longer run (a tensor-parallel rank died). */
+  private failure: EngineError | undefined;
   private adapters: AdapterRegistry | undefined;
   /** Request id → adapter id, and adapter id → requests in flight (unload waits for 0). */
   private readonly requestAdapter = new Map<string, number>();
@@ -106,6 +108,7 @@ export class Engine {
   /** Queues a request; events go to `onEvent`. Returns the request id. */
   addRequest(request: GenerateRequest, onEvent: (event: EngineEvent) => void = () => {}): string {
     if (this.closed) throw new EngineError('engine-closed', 'the engine was closed', 'create a new Engine');
+    if (this.failure) throw this.failure;
     const id = request.requestId ?? `req-${this.nextRequestId++}`;
     if (this.requests.has(id)) throw new EngineError('engine-request-duplicate', `request id "${id}" is already running`, 'use a unique requestId or omit it');
     const params = parseSamplingParams(request.sampling);
@@ -269,8 +272,28 @@ export class Engine {
         await this.step();
         await new Promise((resolve) => setImmediate(resolve));
       }
+    } catch (error) {
+      this.failPending(error);
     } finally {
       this.loop = undefined;
+    }
+  }
+
+  /**
+   * A step threw: every request in flight finishes with the error (none is left
+   * waiting for a step that will not come) and its blocks are freed. When the model
+   * says it can no longer run (StepModel.failure), the engine refuses new requests.
+   */
+  private failPending(error: unknown): void {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    const code = (cause as { code?: string }).code ?? 'engine-failed';
+    if (this.model.failure) this.failure = new EngineError('engine-failed', `the engine cannot run any more: ${this.model.failure.message}`, 'close it and create a new Engine (restart the server)', 1);
+    for (const [requestId, state] of [...this.requests]) {
+      for (const sequenceId of state.sequenceIds) this.scheduler.finish(sequenceId);
+      state.done = true;
+      const latencyMs = performance.now() - state.arrivalTime;
+      const metrics = { arrivalTime: state.arrivalTime, queueTimeMs: latencyMs, timeToFirstTokenMs: latencyMs, timePerOutputTokenMs: 0, latencyMs, promptTokens: state.promptTokenIds.length, outputTokens: 0, prefixHitTokens: 0, numPreemptions: state.numPreemptions };
+      this.deliver({ type: 'request-finish', requestId, outputs: [], promptTokenIds: [...state.promptTokenIds], metrics, error: `request "${requestId}" failed: ${cause.message}`, errorCode: code });
     }
   }
 

@@ -16,6 +16,45 @@ function run(engine: Engine) {
   return Promise.all(requests.map((request) => new Promise<RequestFinishEvent>((resolve) => engine.addRequest(request, (event) => event.type === 'request-finish' && resolve(event)))));
 }
 
+const faultConfig = (model: { config: Parameters<typeof kvBytesPerToken>[0] }) => ({ cacheGiB: ((numBlocks + 0.5) * blockSize * kvBytesPerToken(model.config, 'float32')) / 1024 ** 3, blockSize, maxBatchTokens: 64, capToUsable: false });
+
+// The vitest timeout is the hang detector: before, the front stayed in Atomics.wait for ever.
+describe('a tensor-parallel rank that fails (test-only fault hook)', () => {
+  it('a rank that throws finishes every pending request with the error, and the engine refuses new work', async () => {
+    await initBackend();
+    const faulty = await TensorParallelModel.create({ preset: 'tiny', seed: 6, world: 2, numBlocks, blockSize, maxRows: 64, testOnlyFault: { rank: 1, step: 3 } });
+    const engine = new Engine(faulty, { config: faultConfig(faulty) });
+    try {
+      const finished = await run(engine);
+      expect(finished.map((event) => event.errorCode)).toEqual(['engine-rank-failed', 'engine-rank-failed', 'engine-rank-failed']);
+      expect(finished[0].error).toMatch(/rank 1 threw: test-only fault injected in rank 1 at step 3/);
+      expect(() => engine.addRequest(requests[0])).toThrow(expect.objectContaining({ code: 'engine-failed' }));
+      expect(engine.bookkeeping()).toEqual({ requests: 0, listeners: 0, adapterRequests: 0, sequences: 0, blockTables: 0 });
+    } finally {
+      await engine.close();
+      await faulty.close();
+    }
+  }, 30_000);
+
+  it('a rank that dies without a word fails the step at its deadline', async () => {
+    await initBackend();
+    const faulty = await TensorParallelModel.create({ preset: 'tiny', seed: 6, world: 2, numBlocks, blockSize, maxRows: 64, stepTimeoutMs: 1000, testOnlyFault: { rank: 0, step: 2, kind: 'exit' } });
+    const engine = new Engine(faulty, { config: faultConfig(faulty) });
+    try {
+      const started = performance.now();
+      const finished = await run(engine);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(finished.every((event) => event.errorCode === 'engine-rank-failed')).toBe(true);
+      // Whichever waits longest notices: the front's step deadline or the surviving rank's barrier deadline.
+      expect(finished[0].error).toMatch(/did not finish within 1000 ms|did not reach the barrier within 1000 ms/);
+      expect(() => engine.addRequest(requests[0])).toThrow(/cannot run any more/);
+    } finally {
+      await engine.close();
+      await faulty.close();
+    }
+  }, 30_000);
+});
+
 describe('TensorParallelModel (2 worker ranks; runs the built worker from dist/)', () => {
   let tp: TensorParallelModel;
   beforeAll(async () => {

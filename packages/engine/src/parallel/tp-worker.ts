@@ -2,16 +2,18 @@
  * A tensor-parallel rank: holds one shard and its own KV pools (its KV heads only),
  * and runs every step in lockstep with the other ranks, meeting them in two
  * all-reduces per layer (after o_proj and after down_proj). Its classifier slice's
- * logits go to a shared region the front reads.
+ * logits go to a shared region the front reads. A step that throws marks the shared
+ * `failed` word and wakes everyone (all-reduce.ts), and its message goes to the front
+ * on `failurePort`, which the front reads synchronously (it is blocked in Atomics.wait).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initBackend, tf } from '@chainlm/runtime';
 import { attentionInputs, createModel, presetConfig, rmsNorm, ropeBase, ropeTensors } from '@chainlm/model';
 import { HostKvStore } from '../kv/kv-store.js';
 import { PagedAttentionBackend } from '../kv/paged-attention.js';
 import type { StepLayout } from '../kv/step-layout.js';
 import type { BlockCopy } from '../block/block-manager.js';
-import { SharedReducer, control } from './all-reduce.js';
+import { SharedReducer, TpAbort, control, signalFailure } from './all-reduce.js';
 import { makeShard } from './tp-shard.js';
 
 export interface TpWorkerData {
@@ -25,6 +27,12 @@ export interface TpWorkerData {
   controlBuffer: SharedArrayBuffer;
   slotFloats: number;
   logitsBuffer: SharedArrayBuffer;
+  /** Longest wait in one barrier, ms. */
+  waitTimeoutMs: number;
+  /** Where this rank reports why a step failed. */
+  failurePort: MessagePort;
+  /** TEST ONLY: this rank throws (or exits without a word) in the given step (1-based), before its first all-reduce. */
+  testOnlyFault?: { rank: number; step: number; kind?: 'throw' | 'exit' };
 }
 
 export interface TpStep {
@@ -42,7 +50,7 @@ const shard = makeShard(full, data.rank, data.world);
 const config = shard.model.config;
 const store = new HostKvStore({ numLayers: config.numLayers, numKvHeads: config.numKvHeads, headDim: config.headDim, numBlocks: data.numBlocks, blockSize: data.blockSize });
 const attention = new PagedAttentionBackend(store, config.numHeads);
-const reducer = new SharedReducer(data.reduceBuffer, data.controlBuffer, data.world, data.slotFloats);
+const reducer = new SharedReducer(data.reduceBuffer, data.controlBuffer, data.world, data.slotFloats, data.waitTimeoutMs);
 const flags = new Int32Array(data.controlBuffer);
 const logits = new Float32Array(data.logitsBuffer);
 
@@ -50,7 +58,14 @@ function allReduce(partial: tf.Tensor2D): tf.Tensor2D {
   return tf.tensor2d(reducer.allReduce(data.rank, partial.dataSync() as Float32Array), partial.shape);
 }
 
+let steps = 0;
+
 function runStep(step: TpStep): void {
+  steps++;
+  if (data.testOnlyFault?.rank === data.rank && data.testOnlyFault.step === steps) {
+    if (data.testOnlyFault.kind === 'exit') process.exit(70);
+    throw new Error(`test-only fault injected in rank ${data.rank} at step ${steps}`);
+  }
   store.copyBlocks(step.copies);
   attention.beginStep(step.layout);
   const rows = step.tokenIds.length;
@@ -82,6 +97,12 @@ parentPort!.on('message', (message: { type: 'step'; step: TpStep } | { type: 'cl
   if (message.type === 'close') {
     process.exit(0);
   }
-  runStep(message.step);
+  try {
+    runStep(message.step);
+  } catch (error) {
+    // Woken by a peer's failure: that peer reports; this rank only stops.
+    if (!(error instanceof TpAbort && error.byPeer)) data.failurePort.postMessage({ rank: data.rank, message: (error as Error).message ?? String(error) });
+    signalFailure(flags, data.rank + 1);
+  }
 });
 parentPort!.postMessage({ type: 'ready' });
