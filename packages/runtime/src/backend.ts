@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ChainlmError } from '@chainlm/core';
+import type { KernelsStatus } from '@chainlm/kernels';
+import { installNativeMatmul } from './native-matmul.js';
 import { registerWasmExtraKernels } from './wasm-kernels.js';
 
 export const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -27,6 +29,8 @@ export interface BackendReport {
   forced: boolean;
   attempts: BackendAttempt[];
   gpu: { usable: boolean; reason: string };
+  /** Where matmuls run: @chainlm/kernels' native SGEMM behind the wasm backend, or not and why. */
+  kernels: KernelsStatus;
 }
 
 const require = createRequire(import.meta.url);
@@ -64,6 +68,7 @@ async function selectBackend(prefer: string | undefined): Promise<BackendReport>
         forced: Boolean(prefer),
         attempts,
         gpu: { usable: backend === 'tensorflow-gpu', reason: backend === 'tensorflow-gpu' ? 'tfjs-node-gpu is live' : gpuAttempt.reason },
+        kernels: backend === 'wasm' ? installNativeMatmul() : { live: 'wasm', reason: `the ${backend} backend is live; the native kernels plug into the wasm backend only` },
       };
     }
     attempts.push({ backend, status: reason.startsWith('not installed') ? 'skipped' : 'failed', reason });
