@@ -5,7 +5,11 @@
  * in it by construction. The worker adds the hard stop: QuickJS's interrupt handler
  * ends a loop at the deadline, and if something the handler cannot interrupt runs on
  * (one huge native operation), the worker is terminate()d a grace period later.
- * Measured cheaper than a bwrap jail around a second Node (see docs/benchmarks/eval.md).
+ * A worker that finished a call cleanly is kept (at most `maxIdleWorkers`) for the
+ * next one: a fresh worker costs ~125 ms (thread start + QuickJS wasm compile), a warm
+ * one ~1 ms (docs/benchmarks/eval.md). Only the QuickJS runtime — all state the code
+ * can touch — is per call. A worker that was terminated, crashed or could not free its
+ * runtime (after out-of-memory) is never reused.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -18,13 +22,13 @@ export const workerGraceMs = 1_000;
 const quickjsPath = createRequire(import.meta.url).resolve('quickjs-emscripten');
 
 // Plain CommonJS, evaluated by the worker (a string, so no bundler or build step touches it).
+// One job at a time: { code, timeLimitMs, memoryLimitBytes, maxOutputChars } -> { value | error, stdout, reusable }.
 const workerSource = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { getQuickJS, shouldInterruptAfterDeadline } = require(workerData.quickjsPath);
-const { code, timeLimitMs, memoryLimitBytes, maxOutputChars } = workerData;
 const format = (value) => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
-(async () => {
-  const quickjs = await getQuickJS();
+const modulePromise = getQuickJS();
+function run(quickjs, { code, timeLimitMs, memoryLimitBytes, maxOutputChars }) {
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(memoryLimitBytes);
   runtime.setMaxStackSize(256 * 1024);
@@ -56,15 +60,26 @@ const format = (value) => (typeof value === 'string' ? value : JSON.stringify(va
     evaluated.value.dispose();
     message = { value, stdout: lines.join('\n') };
   }
-  parentPort.postMessage(message);
-  try { vm.dispose(); runtime.dispose(); } catch {}
-})().catch((crash) => parentPort.postMessage({ error: { name: 'InternalError', message: String(crash && crash.message || crash) }, stdout: '' }));
+  let reusable = true;
+  try { vm.dispose(); runtime.dispose(); } catch { reusable = false; }
+  return { ...message, reusable };
+}
+parentPort.on('message', async (job) => {
+  let reply;
+  try {
+    reply = run(await modulePromise, job);
+  } catch (crash) {
+    reply = { error: { name: 'InternalError', message: String((crash && crash.message) || crash) }, stdout: '', reusable: false };
+  }
+  parentPort.postMessage(reply);
+});
 `;
 
-interface WorkerMessage {
+interface WorkerReply {
   value?: unknown;
   error?: { name: string; message: string };
   stdout: string;
+  reusable: boolean;
 }
 
 export interface JavascriptJob {
@@ -73,49 +88,72 @@ export interface JavascriptJob {
   signal?: AbortSignal;
 }
 
-export async function runJavascriptInWorker(job: JavascriptJob): Promise<UntrustedResult> {
-  const started = performance.now();
-  const { timeLimitMs, memoryLimitBytes, maxOutputChars } = job.limits;
+/** Warm workers kept between calls; more concurrent calls start more, the extras end. */
+export const maxIdleWorkers = 2;
+const idle: Worker[] = [];
+
+function startWorker(): Worker {
   const worker = new Worker(workerSource, {
     eval: true,
     env: {},
-    workerData: { quickjsPath, code: job.code, timeLimitMs, memoryLimitBytes, maxOutputChars },
-    // The worker's own JS heap only holds the glue; QuickJS's heap is wasm memory, capped above.
+    workerData: { quickjsPath },
+    // The worker's own JS heap only holds the glue; QuickJS's heap is wasm memory, capped per call.
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     stdout: true,
     stderr: true,
   });
+  worker.unref(); // the per-call timer keeps the process alive while a call runs
+  worker.on('error', () => {}); // reported to the waiting call through 'exit'
+  return worker;
+}
+
+function release(worker: Worker, reusable: boolean): void {
+  if (reusable && idle.length < maxIdleWorkers) idle.push(worker);
+  else void worker.terminate();
+}
+
+export async function runJavascriptInWorker(job: JavascriptJob): Promise<UntrustedResult> {
+  const started = performance.now();
+  const { timeLimitMs, memoryLimitBytes, maxOutputChars } = job.limits;
+  const worker = idle.pop() ?? startWorker();
   let stopped: 'deadline' | 'abort' | null = null;
-  const stop = (why: 'deadline' | 'abort') => {
-    stopped ??= why;
-    void worker.terminate();
-  };
-  const timer = setTimeout(() => stop('deadline'), timeLimitMs + workerGraceMs);
-  const onAbort = () => stop('abort');
-  job.signal?.addEventListener('abort', onAbort, { once: true });
-  if (job.signal?.aborted) stop('abort');
-  const message = await new Promise<WorkerMessage | null>((resolve) => {
-    worker.once('message', (received: WorkerMessage) => resolve(received));
-    worker.once('error', (error) => resolve({ error: { name: 'InternalError', message: error.message }, stdout: '' }));
-    worker.once('exit', () => resolve(null));
+  const reply = await new Promise<WorkerReply | null>((resolve) => {
+    const stop = (why: 'deadline' | 'abort') => {
+      stopped ??= why;
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => stop('deadline'), timeLimitMs + workerGraceMs);
+    const onAbort = () => stop('abort');
+    const onMessage = (received: WorkerReply) => settle(received);
+    const onExit = () => settle(null);
+    const settle = (received: WorkerReply | null) => {
+      clearTimeout(timer);
+      job.signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(received);
+    };
+    worker.on('message', onMessage);
+    worker.on('exit', onExit);
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    if (job.signal?.aborted) stop('abort');
+    else worker.postMessage({ code: job.code, timeLimitMs, memoryLimitBytes, maxOutputChars });
   });
-  clearTimeout(timer);
-  job.signal?.removeEventListener('abort', onAbort);
-  void worker.terminate();
+  if (reply !== null) release(worker, reply.reusable && stopped === null);
   const base = { exitCode: null, stderr: '', durationMs: performance.now() - started, isolation: 'quickjs-worker' as const };
-  if (message === null) {
+  if (reply === null) {
     const status: RunStatus = stopped === 'deadline' ? 'timeout' : 'error';
-    return { ...base, status, stdout: '', timedOut: status === 'timeout', error: { name: 'InternalError', message: stopped === 'abort' ? 'aborted' : 'interrupted' } };
+    return { ...base, status, stdout: '', timedOut: status === 'timeout', error: { name: 'InternalError', message: stopped === 'abort' ? 'aborted' : stopped === 'deadline' ? 'interrupted' : 'the worker died' } };
   }
-  if (message.error === undefined) return { ...base, status: 'ok', stdout: message.stdout, timedOut: false, value: message.value };
-  const status = javascriptStatus(message.error);
+  if (reply.error === undefined) return { ...base, status: 'ok', stdout: reply.stdout, timedOut: false, value: reply.value };
+  const status = javascriptStatus(reply.error);
   return {
     ...base,
     status,
-    stdout: message.stdout,
+    stdout: reply.stdout,
     timedOut: status === 'timeout',
-    error: message.error,
-    ...(status === 'violation' ? { violation: `${message.error.name}: ${message.error.message} — the sandbox has no filesystem, network or process access` } : {}),
+    error: reply.error,
+    ...(status === 'violation' ? { violation: `${reply.error.name}: ${reply.error.message} — the sandbox has no filesystem, network or process access` } : {}),
   };
 }
 

@@ -31,6 +31,13 @@ describe('javascript (QuickJS in a worker)', () => {
     expect(aborted.error).toEqual({ name: 'InternalError', message: 'aborted' });
   });
 
+  it('shares nothing between calls on a kept worker, and a timed-out worker is replaced', async () => {
+    await runUntrusted({ language: 'javascript', code: 'globalThis.leak = 42; Object.prototype.polluted = 1' });
+    expect((await runUntrusted({ language: 'javascript', code: 'typeof leak + " " + typeof ({}).polluted' })).value).toBe('undefined undefined');
+    expect((await runUntrusted({ language: 'javascript', code: 'for (;;) {}', limits: { timeLimitMs: 100 } })).status).toBe('timeout');
+    expect((await runUntrusted({ language: 'javascript', code: '2 + 2' })).value).toBe(4);
+  });
+
   it('refuses files and args (there is no filesystem)', async () => {
     await expect(runUntrusted({ language: 'javascript', code: '1', files: { 'a.txt': 'x' } })).rejects.toMatchObject({ code: 'sandbox-invalid-request' });
   });
