@@ -4,6 +4,7 @@
  * as `{ error: { code, message, hint } }` and are thrown as ApiError.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 export class ApiError extends Error {
   constructor(
@@ -82,23 +83,10 @@ export function useEventSource(url: string | null, handlers: Record<string, (dat
 export async function postStream(path: string, body: unknown, onEvent: (event: string, data: string) => void, signal?: AbortSignal): Promise<void> {
   const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal, credentials: 'same-origin' });
   if (!response.ok) throw await toApiError(response);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-      }
-      if (data.length > 0) onEvent(event, data.join('\n'));
-    }
+    if (value.data) onEvent(value.event ?? 'message', value.data);
   }
 }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { AgentError } from '../errors.js';
 import type { ChatMessage, ChatModel, ChatOptions, ChatRequest, ChatResponse, ChatToolCall } from './chat-model.js';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 export interface OpenAIChatModelOptions {
   /** Base URL such as http://127.0.0.1:8000/v1 (a bare host gets /v1), or the full /chat/completions URL. */
@@ -143,19 +144,9 @@ async function readStream(response: Response, url: string, onTextDelta?: (delta:
   return { text, toolCalls: calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` })), finishReason };
 }
 
-/** Yields the `data:` payloads of a server-sent-events body, joining multi-line data. */
+/** Yields the `data:` payloads of a server-sent-events body (parsed by eventsource-parser, the one SSE parser chainlm uses). */
 export async function* sseData(response: Response): AsyncGenerator<string> {
   if (!response.body) return;
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let boundary: number;
-    while ((boundary = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const event = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary).replace(/^\r?\n\r?\n/, '');
-      const data = event.split(/\r?\n/).filter((line) => line.startsWith('data:')).map((line) => line.slice(5).replace(/^ /, '')).join('\n');
-      if (data) yield data;
-    }
-  }
+  const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  for await (const event of events as unknown as AsyncIterable<{ data: string }>) if (event.data) yield event.data;
 }

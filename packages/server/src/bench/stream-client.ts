@@ -2,6 +2,8 @@
  * The load generator: streaming chat completions over fresh connections, N at a time,
  * timed per request (TTFT, latency) and summarized per run.
  */
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
 export interface StreamResult {
   status: number;
   ttft: number;
@@ -45,19 +47,12 @@ export async function streamOnce(url: string, maxTokens = 32): Promise<StreamRes
   }
   let ttft = NaN;
   let tokens = 0;
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!frame.startsWith('data: {')) continue;
-      // Parse only what is needed: the client shares the CPUs with the server under test.
-      if (Number.isNaN(ttft) && /"content":"[^"]/.test(frame)) ttft = performance.now() - started;
-      if (frame.includes('"usage":{')) tokens = JSON.parse(frame.slice(6)).usage.completion_tokens;
-    }
+  const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  for await (const { data } of events as unknown as AsyncIterable<{ data: string }>) {
+    if (!data.startsWith('{')) continue;
+    // JSON-parse only what is needed: the client shares the CPUs with the server under test.
+    if (Number.isNaN(ttft) && /"content":"[^"]/.test(data)) ttft = performance.now() - started;
+    if (data.includes('"usage":{')) tokens = JSON.parse(data).usage.completion_tokens;
   }
   return { status: 200, ttft, latency: performance.now() - started, tokens };
 }
