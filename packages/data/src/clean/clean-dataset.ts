@@ -21,6 +21,7 @@ import { batchRunner, type BatchOutcome, type CleanJob } from './batch-run.js';
 import { reportMarkdown, type CleanReport } from './clean-report.js';
 import { mergeBatch } from './merge-batch.js';
 import type { Recipe } from './recipe.js';
+import { stagedBatches, type DataQueueOptions } from '../queue/staged-batches.js';
 import { instantiate, type Step, type StepsSetup } from './recipe-steps.js';
 
 /**
@@ -54,6 +55,11 @@ export interface CleanOptions {
   step?: string;
   /** Worker threads (default: defaultCleanWorkers(); 0 = this thread). */
   workers?: number;
+  /**
+   * Run the per-record half (batch functions, dedup keys) on `chainlm-data worker`
+   * processes, one input part per task; dedup decisions and the report stay here.
+   */
+  queue?: DataQueueOptions;
 }
 
 export async function cleanDataset(options: CleanOptions): Promise<CleanReport> {
@@ -110,6 +116,13 @@ async function streamThroughSteps(
   onBatch: (records: number) => Promise<void>,
   emit: (record: StoredRecord) => void,
 ): Promise<void> {
+  if (options.queue) {
+    for await (const { records, outcome } of stagedBatches<BatchOutcome>(options.home, options.input, { stage: 'clean', setup }, options.queue, options.events)) {
+      mergeBatch(records, outcome, steps, setup.kind, emit);
+      await onBatch(records.length);
+    }
+    return;
+  }
   const pool = await createWorkerPool<CleanJob, BatchOutcome, StepsSetup>({
     script: new URL('./clean-worker.js', import.meta.url),
     setup,

@@ -26,6 +26,7 @@ import { specialIds } from './encode-job.js';
 import { SequencePacker } from './packer.js';
 import { shardColumns, writeShard } from './shard-io.js';
 import { shardManifestFile, type ShardManifest, type SplitName } from './shard-manifest.js';
+import { stagedBatches, type DataQueueOptions } from '../queue/staged-batches.js';
 
 export interface TokenizeOptions {
   home: ChainlmHome;
@@ -43,6 +44,8 @@ export interface TokenizeOptions {
   workers?: number;
   replace?: boolean;
   events?: EventBus;
+  /** Encode on `chainlm-data worker` processes, one input part per task; packing stays here. */
+  queue?: DataQueueOptions;
 }
 
 export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardManifest> {
@@ -54,14 +57,14 @@ export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardMa
   const tokenizerPath = resolve(options.tokenizer);
   const setup: EncoderSetup = { tokenizerPath, chatTemplate: mode === 'sft' ? (options.chatTemplate ?? tokenizerPath) : null, addBos: options.addBos ?? false };
   const special = specialIds(await loadPackTokenizer(tokenizerPath));
-  const pool = await createEncoderPool(setup, options.workers);
+  const pool = await createEncoderPool(setup, options.queue ? 0 : options.workers);
   const task = options.events?.task(`tokenize ${options.input} → ${options.output}`, { total: source.counts.records, unit: 'records' });
   let shards: ShardManifest | undefined;
   try {
     await writeDataset(options.home, options.output, async (folder) => {
       const splits = { train: newSplit(), validation: newSplit() };
       const packers = createPackers(folder, splits, { seqLen: options.seqLen, mode, padId: special.padId, rowsPerShard: options.rowsPerShard ?? 2048 });
-      await encodeAndPack(options, kind, pool, packers, splits, (records) => task?.advance(records));
+      await encodeAndPack(options, kind, setup, pool, packers, splits, (records) => task?.advance(records));
       await finishSplits(packers, splits);
       shards = {
         formatVersion: 1,
@@ -123,29 +126,37 @@ function createPackers(folder: string, splits: Splits, pack: { seqLen: number; m
 async function encodeAndPack(
   options: TokenizeOptions,
   kind: RecordKind,
+  setup: EncoderSetup,
   pool: EncoderPool,
   packers: Record<SplitName, SequencePacker>,
   splits: Splits,
   onRecords: (count: number) => void,
 ): Promise<void> {
   const fraction = options.validationFraction ?? defaultValidationFraction;
+  const routesOf = (records: StoredRecord[]) => records.map((record) => (isValidation(record.id, fraction) ? 'validation' : 'train') as SplitName);
+  const pack = async (batch: EncodedBatch, routes: SplitName[]) => {
+    for (const failure of batch.failures) splits[routes[failure.index]].skipped++;
+    for (let index = 0; index < routes.length; index++) {
+      const [from, to] = [batch.offsets[index], batch.offsets[index + 1]];
+      if (from !== to) await packers[routes[index]].add(batch.ids.subarray(from, to), batch.mask?.subarray(from, to));
+    }
+    onRecords(routes.length);
+  };
+  if (options.queue) {
+    const work = { stage: 'encode' as const, setup, recordKind: kind };
+    for await (const { records, outcome } of stagedBatches<EncodedBatch>(options.home, options.input, work, options.queue, options.events)) await pack(outcome, routesOf(records));
+    return;
+  }
   const inFlight: { job: Promise<EncodedBatch>; routes: SplitName[] }[] = [];
   const drain = async (limit: number) => {
     while (inFlight.length > limit) {
       const { job, routes } = inFlight.shift()!;
-      const batch = await job;
-      for (const failure of batch.failures) splits[routes[failure.index]].skipped++;
-      for (let index = 0; index < routes.length; index++) {
-        const [from, to] = [batch.offsets[index], batch.offsets[index + 1]];
-        if (from !== to) await packers[routes[index]].add(batch.ids.subarray(from, to), batch.mask?.subarray(from, to));
-      }
-      onRecords(routes.length);
+      await pack(await job, routes);
     }
   };
   try {
     for await (const records of readRecords(options.home, options.input)) {
-      const routes = records.map((record) => (isValidation(record.id, fraction) ? 'validation' : 'train') as SplitName);
-      inFlight.push({ job: pool.run(toJob(kind, records)), routes });
+      inFlight.push({ job: pool.run(toJob(kind, records)), routes: routesOf(records) });
       await drain(Math.max(2, pool.workers * 2));
     }
     await drain(0);
@@ -184,7 +195,7 @@ export function isValidation(id: string, fraction: number): boolean {
   return Number.parseInt(id.slice(0, 8), 16) / 4294967296 < fraction;
 }
 
-function toJob(kind: RecordKind, records: StoredRecord[]): EncodeJob {
+export function toJob(kind: RecordKind, records: StoredRecord[]): EncodeJob {
   if (kind === 'text') return { mode: 'pretrain', texts: records.map((record) => record.text as string) };
   return { mode: 'sft', conversations: records.map((record) => toConversation(kind, record)) };
 }

@@ -4,6 +4,7 @@ import type { CleanReport } from '../../clean/clean-report.js';
 import { loadRecipe, parseRecipe } from '../../clean/recipe.js';
 import { operators } from '../../clean/operators/index.js';
 import { checkWorkers, workersOption } from '../workers-option.js';
+import { queueFrom, queueOptions } from '../queue-option.js';
 
 export function renderReport(result: unknown, print: (text: string) => void): void {
   const report = result as CleanReport;
@@ -21,8 +22,9 @@ export const cleanCommand = defineCommand({
     out: { type: 'string', required: true, valueName: 'NAME', description: 'output dataset' },
     replace: { type: 'boolean', description: 'overwrite the output dataset if it exists' },
     workers: workersOption,
+    ...queueOptions,
   },
-  examples: ['chainlm-data clean raw --recipe recipes/web.yaml --out raw-clean'],
+  examples: ['chainlm-data clean raw --recipe recipes/web.yaml --out raw-clean', 'chainlm-data clean raw --recipe recipes/web.yaml --out raw-clean --runner queue --redis redis://127.0.0.1:6379'],
   async run({ options, positionals, events }) {
     return cleanDataset({
       home: ensureHome(),
@@ -33,6 +35,7 @@ export const cleanCommand = defineCommand({
       replace: options.replace ?? false,
       events,
       workers: checkWorkers('clean', options.workers),
+      queue: queueFrom('clean', options),
     });
   },
   render: renderReport,

@@ -1,6 +1,7 @@
 import { defineCommand, ensureHome, UsageError } from '@chainlm/core';
 import { tokenizeDataset } from '../../tokenize/tokenize-dataset.js';
 import { checkWorkers, workersOption } from '../workers-option.js';
+import { queueFrom, queueOptions } from '../queue-option.js';
 import type { ShardManifest } from '../../tokenize/shard-manifest.js';
 
 export const tokenizeCommand = defineCommand({
@@ -16,6 +17,7 @@ export const tokenizeCommand = defineCommand({
     validation: { type: 'number', default: 0.01, description: 'fraction of records (by content hash) for the validation split' },
     rowsPerShard: { type: 'number', default: 2048, description: 'rows per shard file' },
     workers: workersOption,
+    ...queueOptions,
     replace: { type: 'boolean', description: 'overwrite the output dataset if it exists' },
   },
   examples: ['chainlm-data tokenize shakespeare --tokenizer ../shared/models/gpt2-tokenizer --seq-len 256 --out shakespeare-tok'],
@@ -34,6 +36,7 @@ export const tokenizeCommand = defineCommand({
       validationFraction: options.validation,
       rowsPerShard: options.rowsPerShard,
       workers: checkWorkers('tokenize', options.workers),
+      queue: queueFrom('tokenize', options),
       replace: options.replace ?? false,
       events,
     });
