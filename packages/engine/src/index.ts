@@ -30,6 +30,9 @@ export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix,
 export { awqQuantize, type Calibration } from './quant/awq.js';
 export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';
 export { saveQuantized, loadQuantized } from './quant/quantized-io.js';
+export { loadEngine, type LoadEngineOptions, type LoadedEngine } from './load/load-engine.js';
+export { modelFolderKind, type ModelFolderKind } from './load/model-folder.js';
+export { describeQuantization, type QuantOptions, type QuantScheme, type WeightQuantization } from './load/quantize-at-load.js';
 export type { TokenConstraint, PortableConstraint, ConstraintFactory } from './sampling/constraint.js';
 export { runSuite, benchKinds, type BenchKind, type SuiteOptions, type SuiteResult, type DynamicRun } from './bench/suite.js';
 export { suiteMarkdown } from './bench/report.js';

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainlmError } from '@chainlm/core';
-import { createModel, loadHfFolder, loadTokenizer, parseHfConfig, presetConfig, type Model, type Tokenizer } from '@chainlm/model';
+import { createModel, loadTokenizer, presetConfig, type Model, type Tokenizer } from '@chainlm/model';
+import { loadFloatModel, modelFolderKind } from '../load/model-folder.js';
 import { createQuantizedModel } from '../quant/quantize-model.js';
 import { loadQuantized } from '../quant/quantized-io.js';
 import type { ReplicaModelSpec, WireError } from './replica-messages.js';
@@ -23,9 +24,8 @@ export async function buildReplicaModel(spec: ReplicaModelSpec): Promise<{ model
   if ('preset' in spec) return { model: createModel(presetConfig(spec.preset), undefined, { seed: spec.seed }) };
   const tokenizer = folderHasTokenizer(spec.folder) ? await loadTokenizer(spec.folder) : undefined;
   if (spec.quantized) return { model: createQuantizedModel(spec.quantized), tokenizer };
-  if (existsSync(join(spec.folder, 'quantized.json'))) return { model: createQuantizedModel(await loadQuantized(spec.folder)), tokenizer };
-  const folder = await loadHfFolder(spec.folder);
-  return { model: createModel(parseHfConfig(folder.configJson, join(folder.dir, 'config.json')), folder.weights), tokenizer };
+  if (modelFolderKind(spec.folder) === 'quantized') return { model: createQuantizedModel(await loadQuantized(spec.folder)), tokenizer };
+  return { model: await loadFloatModel(spec.folder), tokenizer };
 }
 
 export function toWireError(error: unknown): WireError {

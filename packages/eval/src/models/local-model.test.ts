@@ -7,17 +7,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createModel, loadHfFolder, forward, parseHfConfig, writeSafetensors, type WeightMap } from '@chainlm/model';
+import { createModel, loadHfFolder, forward, mergeLoraAdapter, parseHfConfig, saveHfFolder, writePeftAdapter, type LoraAdapter } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import { createServer, loadServedModel } from '@chainlm/server';
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
 import { makeTinyModelFolder } from '../bench/tiny-model.js';
 import { buildRunConfig } from '../config/run-config.js';
 import { runEval } from '../run/run-eval.js';
 import { loadLocalModel, type LocalModel } from './local-model.js';
-import { mergePeftAdapter } from './peft-merge.js';
 
 let dir: string;
 let local: LocalModel;
@@ -77,20 +75,24 @@ describe('LocalModel', () => {
     await expect(local.loglikelihood([{ context: '', continuation: '' }])).rejects.toMatchObject({ code: 'eval-model-request', message: expect.stringContaining('empty prompt') });
   });
 
-  it('merges a PEFT adapter: W += (alpha / r) · B · A', async () => {
-    const base: WeightMap = new Map([['m.q_proj.weight', { shape: [2, 3], dtype: 'F32', data: new Float32Array([1, 2, 3, 4, 5, 6]) }]]);
-    const adapterDir = mkdtempSync(join(tmpdir(), 'eval-adapter-'));
-    writeFileSync(join(adapterDir, 'adapter_config.json'), JSON.stringify({ r: 1, lora_alpha: 2, target_modules: ['q_proj'], peft_type: 'LORA' }));
-    await writeSafetensors(join(adapterDir, 'adapter_model.safetensors'), new Map([
-      ['base_model.model.m.q_proj.lora_A.weight', { shape: [1, 3], dtype: 'F32', data: new Float32Array([1, 0, -1]) }],
-      ['base_model.model.m.q_proj.lora_B.weight', { shape: [2, 1], dtype: 'F32', data: new Float32Array([0.5, 1]) }],
-    ]));
-    const merged = await mergePeftAdapter(base, adapterDir);
-    // delta = 2 · [[0.5], [1]] · [[1, 0, −1]] = [[1, 0, −1], [2, 0, −2]]
-    expect([...merged.get('m.q_proj.weight')!.data]).toEqual([2, 2, 2, 6, 5, 4]);
-    expect([...base.get('m.q_proj.weight')!.data]).toEqual([1, 2, 3, 4, 5, 6]);
-    await expect(mergePeftAdapter(new Map(), adapterDir)).rejects.toThrow(/the base model has no weight m.q_proj.weight/);
-    await expect(mergePeftAdapter(base, root)).rejects.toMatchObject({ code: 'eval-model-capability' });
+  it('merges a PEFT adapter folder before inference: scores as the merged weights do, not as the base', async () => {
+    const folder = await loadHfFolder(dir);
+    const module = 'model.layers.0.self_attn.q_proj';
+    const [outFeatures, inFeatures] = folder.weights.get(`${module}.weight`)!.shape;
+    const factors = { a: Float32Array.from({ length: inFeatures }, (_, index) => ((index % 5) - 2) / 4), b: Float32Array.from({ length: outFeatures }, (_, index) => ((index % 3) - 1) / 2), rank: 1, inFeatures, outFeatures };
+    const adapter: LoraAdapter = { rank: 1, alpha: 2, dropout: 0, targetModules: ['q_proj'], modules: new Map([[module, factors]]) };
+    await writePeftAdapter(join(root, 'adapter'), adapter);
+    await saveHfFolder(join(root, 'merged'), { configJson: folder.configJson, weights: mergeLoraAdapter(folder.weights, adapter), tokenizerFiles: folder.tokenizerFiles });
+    const adapted = await loadLocalModel(dir, { name: 'tiny-lora', adapter: join(root, 'adapter') });
+    const merged = await loadLocalModel(join(root, 'merged'), { name: 'tiny-merged' });
+    try {
+      const [[viaAdapter], [viaMerged], [base]] = await Promise.all([adapted.loglikelihood([pairs[0]]), merged.loglikelihood([pairs[0]]), local.loglikelihood([pairs[0]])]);
+      expect(viaAdapter.logprob).toBeCloseTo(viaMerged.logprob, 5);
+      expect(Math.abs(viaAdapter.logprob - base.logprob)).toBeGreaterThan(1e-4);
+    } finally {
+      await Promise.all([adapted.close(), merged.close()]);
+    }
+    await expect(loadLocalModel(dir, { name: 'tiny', adapter: root })).rejects.toMatchObject({ code: 'adapter-invalid', message: expect.stringContaining('not a PEFT LoRA folder') });
   });
 
   it('scores an eval identically in-process and through chainlm-serve', async () => {

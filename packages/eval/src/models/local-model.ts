@@ -9,13 +9,10 @@
  * identically in-process and served.
  */
 import { resolve } from 'node:path';
-import { Engine, stepModelFrom, type EngineConfigInput, type RequestFinishEvent, type TokenizerLike } from '@chainlm/engine';
-import { createModel, loadHfFolder, loadTokenizer, parseHfConfig } from '@chainlm/model';
-import { initBackend } from '@chainlm/runtime';
+import { loadEngine, type EngineConfigInput, type RequestFinishEvent, type ServingEngine, type TokenizerLike } from '@chainlm/engine';
 import { EvalError } from '../errors.js';
 import type { EvalModel, GenerateRequest, GenerateResult, LoglikelihoodRequest, LoglikelihoodResult } from './eval-model.js';
 import { truncateAtStop } from './openai-compatible-model.js';
-import { mergePeftAdapter } from './peft-merge.js';
 
 export interface LocalModelOptions {
   name: string;
@@ -29,7 +26,7 @@ export class LocalModel implements EvalModel {
   readonly registryId?: string;
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: ServingEngine,
     readonly tokenizer: TokenizerLike,
     options: LocalModelOptions,
   ) {
@@ -106,21 +103,16 @@ export interface LoadLocalModelOptions {
   registryId?: string;
 }
 
-/** Loads an HF model folder (config, safetensors, tokenizer) behind an engine. */
+/** Loads a model folder (HF or quantized, with its tokenizer) behind an engine: the engine's `loadEngine`, as chainlm-serve does. */
 export async function loadLocalModel(path: string, options: LoadLocalModelOptions): Promise<LocalModel> {
-  await initBackend();
-  const dir = resolve(path);
-  const folder = await loadHfFolder(dir);
-  if (!folder.tokenizerPath) {
-    throw new EvalError('eval-model-capability', `${dir} has no tokenizer`, 'text evaluation needs tokenizer.json (or tokenizer.model) in the model folder', 2);
+  const loaded = await loadEngine(path, { ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.engine ? { engine: options.engine } : {}) });
+  if (!loaded.tokenizer) {
+    await loaded.engine.close();
+    throw new EvalError('eval-model-capability', `${loaded.dir} has no tokenizer`, 'text evaluation needs tokenizer.json (or tokenizer.model) in the model folder', 2);
   }
-  const weights = options.adapter ? await mergePeftAdapter(folder.weights, resolve(options.adapter)) : folder.weights;
-  const model = createModel(parseHfConfig(folder.configJson), weights);
-  const tokenizer = await loadTokenizer(dir);
-  const engine = new Engine(stepModelFrom(model), { config: options.engine, tokenizer });
-  return new LocalModel(engine, tokenizer, {
+  return new LocalModel(loaded.engine, loaded.tokenizer, {
     name: options.name,
     registryId: options.registryId,
-    identity: { type: 'local', path: dir, adapter: options.adapter ? resolve(options.adapter) : undefined, engine: options.engine },
+    identity: { type: 'local', path: loaded.dir, adapter: options.adapter ? resolve(options.adapter) : undefined, engine: options.engine },
   });
 }

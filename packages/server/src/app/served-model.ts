@@ -1,4 +1,4 @@
-import type { ServingEngine } from '@chainlm/engine';
+import type { ServingEngine, WeightQuantization } from '@chainlm/engine';
 import type { ChatTemplate, ModelConfig, Tokenizer } from '@chainlm/model';
 
 /** One model the server answers for: its engine, and how to turn text into tokens. */
@@ -30,13 +30,5 @@ export interface ServedModel {
   quantization?: ServedQuantization;
 }
 
-export interface ServedQuantization {
-  scheme: 'w4a16' | 'w8a16';
-  groupSize: number;
-  /** Scales searched on calibration activations (AWQ). */
-  awq: boolean;
-  /** Bytes of the quantized form (int matrices + scales + float32 rest). */
-  storedBytes: number;
-  /** Bytes of the same weights as float32. */
-  floatBytes: number;
-}
+/** Weight-only quantization of the served weights (the engine's loader reports it). */
+export type ServedQuantization = WeightQuantization;
