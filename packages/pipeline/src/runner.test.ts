@@ -13,6 +13,7 @@ function makeKinds(calls: string[]): Map<string, StageKind> {
     name: 'count-words',
     description: 'counts words of a text file',
     version: 1,
+    code: [],
     async fingerprint(params) {
       return sha256(readFileSync(String(params.file)));
     },
@@ -30,6 +31,7 @@ function makeKinds(calls: string[]): Map<string, StageKind> {
     name: 'double',
     description: 'doubles a number, fails on request',
     version: 1,
+    code: [],
     async run(params, context) {
       calls.push(context.stage);
       if (params.fail === true) throw new Error('asked to fail');

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainlmError, EventBus, openRegistry, resolveHome, stableHash, type ChainlmHome, type Registry } from '@chainlm/core';
+import { codeVersion } from './code-version.js';
 import { interpolate, referencedStages } from './interpolate.js';
 import type { PipelineSpec, StageSpec } from './schema.js';
 import type { StageKind } from './stage-kind.js';
@@ -68,6 +69,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
     const hash = stableHash({
       uses: stage.uses,
       version: kind.version,
+      code: codeVersion(kind.code),
       params,
       fingerprint: kind.fingerprint ? await kind.fingerprint(params) : null,
       upstream: stage.needs.map((name) => state[name]?.hash ?? null),

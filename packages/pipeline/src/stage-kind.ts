@@ -26,8 +26,14 @@ export interface StageResult {
 export interface StageKind {
   name: string;
   description: string;
-  /** Bumped when the kind's behaviour changes, so old results are not reused. */
+  /** Bumped when the meaning of the kind's parameters changes, so old results are not reused. */
   version: number;
+  /**
+   * The packages whose code computes this stage's result (their @chainlm
+   * dependencies count too): their built code is part of the cache key, so a
+   * changed implementation runs the stage again (see code-version.ts).
+   */
+  code: readonly string[];
   run(params: Record<string, unknown>, context: StageContext): Promise<StageResult>;
   /** Extra fingerprint of inputs the parameters only point at (e.g. file contents). */
   fingerprint?(params: Record<string, unknown>): Promise<string>;

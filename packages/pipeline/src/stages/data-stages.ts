@@ -20,6 +20,7 @@ export const ingestStage: StageKind = {
   name: 'ingest',
   description: 'ingest files (JSONL, JSON, CSV, Parquet, Arrow, text) into a dataset',
   version: 1,
+  code: ['@chainlm/data'],
   async fingerprint(params) {
     const files = Array.isArray(params.files) ? params.files.map(String) : [];
     return stableHash(await Promise.all(files.map((file) => sha256File(resolve(file)).catch(() => `missing:${file}`))));
@@ -55,6 +56,7 @@ export const cleanStage: StageKind = {
   name: 'clean',
   description: 'run a cleaning recipe (normalise, filter, redact, deduplicate) over a dataset',
   version: 1,
+  code: ['@chainlm/data'],
   async run(params, context) {
     const options = stageParams(cleanSchema, params, 'clean');
     const recipe: Recipe = parseRecipe({ operators: options.operators }, `pipeline ${context.pipeline} stage ${context.stage}`);
@@ -81,6 +83,7 @@ export const tokenizeStage: StageKind = {
   name: 'tokenize',
   description: 'tokenize and pack a dataset into Arrow shards (pretraining rows or SFT with loss masks)',
   version: 1,
+  code: ['@chainlm/data'],
   async run(params, context) {
     const options = stageParams(tokenizeSchema, params, 'tokenize');
     const manifest = await tokenizeDataset({

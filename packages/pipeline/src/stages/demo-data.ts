@@ -22,6 +22,7 @@ export const demoDataStage: StageKind = {
   // 3: tool-use rows in OpenAI function-calling shape (tools + tool_calls).
   // 4: a tool-use row's final answer is "The answer is N." (copied from the tool result); operands of 1–3 digits.
   version: 4,
+  code: ['@chainlm/datasets'],
   async run(params, context) {
     const options = stageParams(schema, params, 'demo-data');
     const files = await writeDemoData(context.dir, options);

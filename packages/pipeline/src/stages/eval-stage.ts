@@ -39,6 +39,7 @@ export const evalStage: StageKind = {
   name: 'eval',
   description: 'evaluate a model folder (optionally with a LoRA adapter) on dataset configs; rows of the summary table as outputs',
   version: 1,
+  code: ['@chainlm/eval'],
   async run(params, context) {
     const options = stageParams(schema, params, 'eval');
     if ((options.model === undefined) === (options.endpoint === undefined)) {

@@ -43,6 +43,7 @@ export const quantizeStage: StageKind = {
   name: 'quantize',
   description: 'weight-only int8/int4 quantization of a model folder, with size, speed and greedy agreement against float32',
   version: 1,
+  code: ['@chainlm/engine', '@chainlm/model', '@chainlm/runtime'],
   async run(params, context) {
     const options = stageParams(schema, params, 'quantize');
     await initBackend();

@@ -33,6 +33,7 @@ export const serveStage: StageKind = {
   name: 'serve',
   description: 'serve a model folder behind the OpenAI-compatible API (kept running after the pipeline)',
   version: 1,
+  code: ['@chainlm/server'],
   alwaysRun: true,
   async run(params, context) {
     const options = stageParams(schema, params, 'serve');

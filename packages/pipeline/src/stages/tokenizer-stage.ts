@@ -24,6 +24,7 @@ export const tokenizerStage: StageKind = {
   description: 'train a byte-level BPE tokenizer (tokenizer.json + chat template) on datasets',
   // 2: chatml renders tools and tool calls; splitDigits.
   version: 2,
+  code: ['@chainlm/data', '@chainlm/model'],
   async run(params, context) {
     const options = stageParams(schema, params, 'tokenizer');
     const datasets = options.datasets;

@@ -20,6 +20,7 @@ function trainStage(method: TrainMethod): StageKind {
     name: method,
     description: `${method} with chainlm-train, exported as an HF model folder`,
     version: 1,
+    code: ['@chainlm/train'],
     async run(params, context) {
       const { config: input } = stageParams(schema, params, method);
       const config = parseTrainConfig({ name: `${context.pipeline}-${context.stage}`, ...input, method }, `pipeline ${context.pipeline} stage ${context.stage}: config`);
