@@ -7,7 +7,6 @@ export { parseToolCalls, type ParsedToolCall } from './decoding/tool-calls.js';
 export { RateLimiter } from './security/rate-limit.js';
 export { loadServedModel, describeQuantization, type LoadServedModelOptions, type QuantOptions, type QuantScheme } from './app/load-model.js';
 export { makeTinyChatModel, defaultTurns, type ScriptedTurn } from './testing/tiny-chat-model.js';
-export { readPeftAdapter, type PeftAdapter } from './lora/peft-adapter.js';
 export { resolveAdapterPath } from './lora/adapter-path.js';
 export { attachAdapter, detachAdapter } from './lora/attach-adapter.js';
 export { randomLoraAdapter, writePeftFolder, mergeLora, type HostLoraAdapter } from './testing/lora-fixtures.js';

@@ -24,7 +24,7 @@ export { loadTrainingData, type TrainingData } from './data/source.js';
 export { decoderHidden, frozenLinear, type LinearHook, type LinearHooks } from './forward/decoder.js';
 export { classifierLossSum, classifierLossSumWithGrad } from './forward/fused-loss.js';
 export { attachLora, type LoraRuntime } from './lora/lora-runtime.js';
-export { mergeAdapter, loraScale, findTargetModules, type LoraAdapter, type LoraModuleWeights } from './lora/adapter-weights.js';
-export { savePeftAdapter, loadPeftAdapter } from './lora/peft.js';
+// LoRA adapters, their PEFT folders and merging are @chainlm/model's (readPeftAdapter, writePeftAdapter, mergeLoraAdapter).
+export { findTargetModules } from './lora/adapter-weights.js';
 export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from './lora/quantize.js';
 export { trainProgram } from './cli/program.js';

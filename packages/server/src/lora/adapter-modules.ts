@@ -11,9 +11,10 @@
  * Unpacking B's rows the way the model unpacks the weight's gives q, k and v LoRAs of
  * the same rank that share A, and their sum is the packed update.
  */
+import { join } from 'node:path';
 import { ChainlmError } from '@chainlm/core';
-import type { LoraModuleInput } from '@chainlm/engine';
-import { fromCanonicalWeights, toCanonicalWeights, type ModelConfig, type WeightMap } from '@chainlm/model';
+import type { LoraAdapterInput, LoraModuleInput } from '@chainlm/engine';
+import { fromCanonicalWeights, peftWeightsFile, readPeftAdapter, toCanonicalWeights, type ModelConfig, type WeightMap } from '@chainlm/model';
 
 const canonicalProjections = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
 const layerModule = /^model\.layers\.(\d+)\.(.+)$/;
@@ -30,6 +31,12 @@ export function architectureProjections(config: ModelConfig): string[] {
   // One layer of placeholder weights (1-D, so packing copies a few floats) through the model's own renaming.
   const probe: WeightMap = new Map(canonicalProjections.map((projection) => [`model.layers.0.${projection}.weight`, { shape: [rows(projection)], dtype: 'F32', data: new Float32Array(rows(projection)) }]));
   return [...fromCanonicalWeights(config, probe).keys()].map((name) => name.slice('model.layers.0.'.length, -'.weight'.length));
+}
+
+/** A PEFT folder (read by @chainlm/model, the format's owner) with its modules under the base's canonical names, ready for the engine. */
+export async function readServedAdapter(dir: string, config: ModelConfig): Promise<LoraAdapterInput> {
+  const adapter = await readPeftAdapter(dir);
+  return { rank: adapter.rank, alpha: adapter.alpha, modules: toCanonicalModules(config, adapter.modules, adapter.rank, join(dir, peftWeightsFile)) };
 }
 
 /** The adapter's modules under canonical names, ready for the engine; `source` names the file in errors. */

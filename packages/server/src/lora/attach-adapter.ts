@@ -6,7 +6,7 @@
 import type { ServerContext } from '../app/context.js';
 import type { ServedModel } from '../app/served-model.js';
 import { ApiError } from '../openai/errors.js';
-import { readPeftAdapter } from './peft-adapter.js';
+import { readServedAdapter } from './adapter-modules.js';
 
 /** Names appear in `model`, metrics labels and logs: keep them plain. */
 export const adapterNamePattern = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -16,7 +16,7 @@ export async function attachAdapter(context: ServerContext, name: string, path: 
   if (context.models.has(name) || context.adapters.has(name)) throw new ApiError('invalidRequest', `lora_name: "${name}" is already served; unload it first or pick another name`, { param: 'lora_name' });
   const parent = parentId ? context.models.get(parentId) : context.models.values().next().value;
   if (!parent) throw new ApiError('modelNotFound', `base_model_name: "${parentId}" is not served here`, { param: 'base_model_name' });
-  const adapter = await readPeftAdapter(path, parent.config);
+  const adapter = await readServedAdapter(path, parent.config);
   await parent.engine.loadAdapter(name, adapter);
   const served: ServedModel = { ...parent, id: name, adapter: name, parent: parent.id, root: path, created: Math.floor(Date.now() / 1000), tokenTexts: parent.tokenTexts };
   context.adapters.set(name, served);

@@ -16,8 +16,7 @@ import { createModel, presetConfig, saveHfFolder, toHfConfig, type ModelConfig, 
 import { createServer } from '../app/create-server.js';
 import { loadServedModel } from '../app/load-model.js';
 import { mergeLora, randomLoraAdapter, writePeftFolder } from '../testing/lora-fixtures.js';
-import { architectureProjections } from './adapter-modules.js';
-import { readPeftAdapter } from './peft-adapter.js';
+import { architectureProjections, readServedAdapter } from './adapter-modules.js';
 
 let config: ModelConfig;
 let weights: WeightMap;
@@ -56,7 +55,7 @@ describe('PEFT adapters in InternLM2 names', () => {
   });
 
   it('maps wqkv (split into q/k/v sharing A), wo and w1/w2/w3 onto the canonical projections', async () => {
-    const adapter = await readPeftAdapter(adapterDir, config);
+    const adapter = await readServedAdapter(adapterDir, config);
     expect([...adapter.modules.keys()].filter((name) => name.startsWith('model.layers.0.')).sort()).toEqual(
       ['mlp.down_proj', 'mlp.gate_proj', 'mlp.up_proj', 'self_attn.k_proj', 'self_attn.o_proj', 'self_attn.q_proj', 'self_attn.v_proj'].map((name) => `model.layers.0.${name}`),
     );
@@ -84,9 +83,9 @@ describe('PEFT adapters in InternLM2 names', () => {
     const canonical = createModel({ ...config, architecture: 'llama' }, undefined, { seed: 1 });
     await writePeftFolder(join(work, 'llama-names'), randomLoraAdapter(canonical.toWeightMap(), ['model.layers.0.self_attn.q_proj'], 2, 4, 1));
     canonical.dispose();
-    await expect(readPeftAdapter(join(work, 'llama-names'), config)).rejects.toThrow(/module model\.layers\.0\.self_attn\.q_proj is not a linear projection of this internlm2 model/);
+    await expect(readServedAdapter(join(work, 'llama-names'), config)).rejects.toThrow(/module model\.layers\.0\.self_attn\.q_proj is not a linear projection of this internlm2 model/);
     const short: WeightMap = new Map([['model.layers.0.attention.wqkv.weight', { shape: [40, 32], dtype: 'F32', data: new Float32Array(40 * 32) }]]);
     await writePeftFolder(join(work, 'short'), randomLoraAdapter(short, ['model.layers.0.attention.wqkv'], 2, 4, 1));
-    await expect(readPeftAdapter(join(work, 'short'), config)).rejects.toThrow(/module model\.layers\.0\.attention\.wqkv: lora_B does not fit the packed weight .*40 rows, expected .* = 64/);
+    await expect(readServedAdapter(join(work, 'short'), config)).rejects.toThrow(/module model\.layers\.0\.attention\.wqkv: lora_B does not fit the packed weight .*40 rows, expected .* = 64/);
   });
 });

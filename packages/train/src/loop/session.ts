@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventBus, openRegistry, resolveHome, type ChainlmHome } from '@chainlm/core';
+import { writePeftAdapter } from '@chainlm/model';
 import { initBackend } from '@chainlm/runtime';
 import { listCheckpoints, loadCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
 import { parseTrainConfig } from '../config/load.js';
@@ -13,7 +14,6 @@ import type { TrainConfig } from '../config/schema.js';
 import { loadTrainingData, type TrainingData } from '../data/source.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import { adapterFromTrainable } from '../lora/adapter-export.js';
-import { savePeftAdapter } from '../lora/peft.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
 import type { GradientEngine } from './engine.js';
 import { LocalEngine } from './local-engine.js';
@@ -125,7 +125,7 @@ async function recordCheckpoint(registry: Registry, runId: string, run: string, 
 
 async function writeAdapter(registry: Registry, runId: string, store: RunStore, config: TrainConfig, result: TrainResult, spec: RunSpec): Promise<string> {
   const dir = join(store.dir, 'adapter');
-  await savePeftAdapter(dir, adapterFromTrainable(result.weights, config.lora), { baseModel: spec.basePath });
+  await writePeftAdapter(dir, adapterFromTrainable(result.weights, config.lora), { baseModel: spec.basePath });
   await registry.record({ kind: 'adapter', id: `adapter:${store.run}`, name: store.run, path: dir, metadata: { rank: config.lora.rank, alpha: config.lora.alpha, targetModules: config.lora.targetModules }, inputs: [{ id: runId, relation: 'adapter-of' }] });
   return dir;
 }

@@ -3,9 +3,8 @@
  * `<module>.lora_b` [rank, out]) → a host adapter in PEFT layout (A [rank, in],
  * B [out, rank]), and back.
  */
-import type { WeightMap } from '@chainlm/model';
+import type { LoraAdapter, WeightMap } from '@chainlm/model';
 import type { LoraConfig } from '../config/schema.js';
-import type { LoraAdapter } from './adapter-weights.js';
 
 function transpose(data: Float32Array, rows: number, columns: number): Float32Array {
   const out = new Float32Array(data.length);

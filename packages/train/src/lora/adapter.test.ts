@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, type WeightMap } from '@chainlm/model';
+import { loraScale, mergeLoraAdapter, readPeftAdapter, readSafetensors, writePeftAdapter, type LoraAdapter, type WeightMap } from '@chainlm/model';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '@chainlm/core';
-import { findTargetModules, loraScale, mergeAdapter, type LoraAdapter } from './adapter-weights.js';
+import { findTargetModules } from './adapter-weights.js';
 import { adapterFromTrainable, trainableFromAdapter } from './adapter-export.js';
-import { loadPeftAdapter, savePeftAdapter } from './peft.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainlm-train-lora-'));
 
@@ -26,7 +25,7 @@ function adapterFixture(): LoraAdapter {
   };
 }
 
-describe('mergeAdapter', () => {
+describe('mergeLoraAdapter', () => {
   it('gives exactly W + (alpha/r)·B·A and leaves other tensors alone', () => {
     const rng = new SeededRandom(2);
     const base: WeightMap = new Map([
@@ -34,7 +33,7 @@ describe('mergeAdapter', () => {
       ['model.norm.weight', { shape: [3], dtype: 'F32', data: Float32Array.from([1, 2, 3]) }],
     ]);
     const adapter = adapterFixture();
-    const merged = mergeAdapter(base, adapter);
+    const merged = mergeLoraAdapter(base, adapter);
     const { a, b } = adapter.modules.get('model.layers.0.self_attn.q_proj')!;
     const w = base.get('model.layers.0.self_attn.q_proj.weight')!.data;
     const expected = Array.from({ length: 12 }, (_, index) => {
@@ -47,7 +46,7 @@ describe('mergeAdapter', () => {
 
   it('refuses an adapter for another base', () => {
     const base: WeightMap = new Map([['model.layers.0.self_attn.q_proj.weight', { shape: [3, 3], dtype: 'F32', data: new Float32Array(9) }]]);
-    expect(() => mergeAdapter(base, adapterFixture())).toThrow(/expects a base weight \[4, 3\], the model has \[3, 3\]/);
+    expect(() => mergeLoraAdapter(base, adapterFixture())).toThrow(/expects a base weight \[4, 3\], the model has \[3, 3\]/);
   });
 });
 
@@ -55,23 +54,23 @@ describe('PEFT adapter folders', () => {
   it('writes PEFT key names and config, and reads them back', async () => {
     const adapter = adapterFixture();
     const out = join(dir, 'adapter');
-    await savePeftAdapter(out, adapter, { baseModel: '/models/base' });
+    await writePeftAdapter(out, adapter, { baseModel: '/models/base' });
     const config = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
     expect(config).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 2, lora_alpha: 4, lora_dropout: 0.1, target_modules: ['q_proj'], base_model_name_or_path: '/models/base' });
     const tensors = await readSafetensors(join(out, 'adapter_model.safetensors'));
     expect([...tensors.keys()]).toEqual(['base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight', 'base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight']);
     expect(tensors.get('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight')!.shape).toEqual([2, 3]);
-    const loaded = await loadPeftAdapter(out);
+    const loaded = await readPeftAdapter(out);
     expect(loaded.baseModel).toBe('/models/base');
     expect(loaded.modules.get('model.layers.0.self_attn.q_proj')).toEqual(adapter.modules.get('model.layers.0.self_attn.q_proj'));
   });
 
   it('rejects folders that are not LoRA adapters', async () => {
-    await expect(loadPeftAdapter(join(dir, 'missing'))).rejects.toThrow(/not a PEFT adapter folder/);
+    await expect(readPeftAdapter(join(dir, 'missing'))).rejects.toThrow(/not a PEFT LoRA folder/);
     const prefix = join(dir, 'prefix');
-    await savePeftAdapter(prefix, adapterFixture());
+    await writePeftAdapter(prefix, adapterFixture());
     writeFileSync(join(prefix, 'adapter_config.json'), JSON.stringify({ peft_type: 'PREFIX_TUNING', r: 2, lora_alpha: 4, target_modules: [] }));
-    await expect(loadPeftAdapter(prefix)).rejects.toThrow(/peft_type/);
+    await expect(readPeftAdapter(prefix)).rejects.toThrow(/peft_type/);
   });
 
   it('converts between trainable (model layout) and PEFT layout both ways', () => {

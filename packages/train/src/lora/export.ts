@@ -7,15 +7,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { openRegistry, resolveHome, type ChainlmHome } from '@chainlm/core';
 import { initBackend, tf } from '@chainlm/runtime';
-import { createModel, loadHfFolder, readHfFolderMeta, saveHfFolder, toHfConfig, tokenizerFileNames, type WeightMap } from '@chainlm/model';
+import { createModel, loadHfFolder, mergeLoraAdapter, readHfFolderMeta, readPeftAdapter, saveHfFolder, toHfConfig, tokenizerFileNames, writePeftAdapter, type LoraAdapter, type WeightMap } from '@chainlm/model';
 import { listCheckpoints, readCheckpointWeights } from '../checkpoint/checkpoint.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import { readRunSpec, type RunSpec } from '../loop/model-spec.js';
 import { buildReplica } from '../loop/replica.js';
 import { RunStore } from '../loop/run-store.js';
-import { mergeAdapter, type LoraAdapter } from './adapter-weights.js';
 import { adapterFromTrainable } from './adapter-export.js';
-import { loadPeftAdapter, savePeftAdapter } from './peft.js';
 
 export interface ExportResult {
   run?: string;
@@ -63,10 +61,10 @@ export async function exportRun(run: string, options: { out: string; merged?: bo
     if (spec.lora) {
       const adapter = adapterFromTrainable(checkpoint.weights, spec.lora);
       if (options.merged) {
-        const files = await saveHfFolder(options.out, { configJson: toHfConfig(spec.modelConfig), weights: mergeAdapter(await baseWeights(spec), adapter), tokenizerFiles: await tokenizerFiles(spec) });
+        const files = await saveHfFolder(options.out, { configJson: toHfConfig(spec.modelConfig), weights: mergeLoraAdapter(await baseWeights(spec), adapter), tokenizerFiles: await tokenizerFiles(spec) });
         result = { run, kind: 'model', merged: true, out: options.out, checkpoint: latest.path, files };
       } else {
-        await savePeftAdapter(options.out, adapter, { baseModel: spec.basePath });
+        await writePeftAdapter(options.out, adapter, { baseModel: spec.basePath });
         result = { run, kind: 'adapter', merged: false, out: options.out, checkpoint: latest.path };
       }
     } else {
@@ -88,8 +86,8 @@ export async function exportRun(run: string, options: { out: string; merged?: bo
 
 export async function mergeFolders(options: { base: string; adapter: string; out: string; home?: ChainlmHome }): Promise<ExportResult> {
   const base = await loadHfFolder(options.base);
-  const adapter: LoraAdapter = await loadPeftAdapter(options.adapter);
-  const files = await saveHfFolder(options.out, { configJson: base.configJson, weights: mergeAdapter(base.weights, adapter), tokenizerFiles: base.tokenizerFiles });
+  const adapter: LoraAdapter = await readPeftAdapter(options.adapter);
+  const files = await saveHfFolder(options.out, { configJson: base.configJson, weights: mergeLoraAdapter(base.weights, adapter), tokenizerFiles: base.tokenizerFiles });
   return { kind: 'model', merged: true, out: options.out, files };
 }
 

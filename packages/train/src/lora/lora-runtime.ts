@@ -8,11 +8,11 @@
  * the decoder layers is replaced by a quantized copy (quantize.ts) and the fp32
  * variable is freed; the hook dequantizes it per layer, per forward.
  */
-import type { Model } from '@chainlm/model';
+import { loraScale, type LoraAdapter, type Model } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import type { LoraConfig } from '../config/schema.js';
 import { SeededRandom } from '@chainlm/core';
-import { findTargetModules, loraScale, type LoraAdapter } from './adapter-weights.js';
+import { findTargetModules } from './adapter-weights.js';
 import type { LinearHook, LinearHooks } from '../forward/decoder.js';
 import { linearModules } from './model-hooks.js';
 import { dequantizeMatrix, quantizeMatrix, quantizedBytes, type QuantizedMatrix } from './quantize.js';

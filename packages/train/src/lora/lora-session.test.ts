@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRegistry, resolveHome } from '@chainlm/core';
-import { classifierMatrix, createModel, forward, linear, loadHfFolder, parseHfConfig } from '@chainlm/model';
+import { classifierMatrix, createModel, forward, linear, loadHfFolder, mergeLoraAdapter, parseHfConfig, readPeftAdapter } from '@chainlm/model';
 import { initBackend, tf } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxAbsDifference, storyTexts } from '../__tests__/fixtures.js';
@@ -20,9 +20,7 @@ import { readRunSpec } from '../loop/model-spec.js';
 import { buildReplica } from '../loop/replica.js';
 import { RunStore } from '../loop/run-store.js';
 import { startRun, type RunSummary } from '../loop/session.js';
-import { mergeAdapter } from './adapter-weights.js';
 import { exportRun, mergeFolders } from './export.js';
-import { loadPeftAdapter } from './peft.js';
 
 const root = mkdtempSync(join(tmpdir(), 'chainlm-train-lora-e2e-'));
 const home = resolveHome({ CHAINLM_HOME: join(root, 'home') });
@@ -70,10 +68,10 @@ describe('LoRA SFT', () => {
     const inMemory = tf.tidy(() => linear(decoderHidden(replica.model, replica.hooks, ids), classifierMatrix(replica.model, true))).dataSync();
 
     await exportRun('sft', { out: join(root, 'peft'), home });
-    const adapter = await loadPeftAdapter(join(root, 'peft'));
+    const adapter = await readPeftAdapter(join(root, 'peft'));
     expect(adapter.modules.size).toBe(2 * 6);
     const base = await loadHfFolder(join(root, 'base-hf'));
-    const viaPeft = createModel(parseHfConfig(base.configJson), mergeAdapter(base.weights, adapter));
+    const viaPeft = createModel(parseHfConfig(base.configJson), mergeLoraAdapter(base.weights, adapter));
     expect(maxAbsDifference(forward(viaPeft, ids).dataSync(), inMemory)).toBeLessThan(1e-4);
 
     await exportRun('sft', { out: join(root, 'merged'), merged: true, home });
