@@ -74,6 +74,9 @@ export class RunQueue {
     const queue = new Queue(name, { connection: queueClient });
     const events = new QueueEvents(name, { connection: eventsClient });
     await events.waitUntilReady();
+    // One waitUntilFinished per task listens on both: hundreds of tasks are normal here.
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
     self = new RunQueue(settings, redis, queue, events, [redis, queueClient, eventsClient]);
     return self;
   }

@@ -35,19 +35,29 @@ export interface EvalWorkerOptions {
 
 export async function startEvalWorker(options: EvalWorkerOptions): Promise<QueueWorkerHandle> {
   const workDir = options.workDir ?? resolveHome().path('cache', 'eval-worker');
-  const datasets = new Map<string, Promise<LoadedDataset>>();
+  const datasets = new Map<string, Promise<LoadedDataset & { dataHash: string }>>();
+  const configs = new Map<string, RunConfig>();
+  // The same run config comes with every task of a run: validate it once.
+  const runConfig = (value: Record<string, unknown>, taskId: string): RunConfig => {
+    const key = stableHash(value);
+    if (!configs.has(key)) {
+      if (configs.size > 16) configs.clear();
+      configs.set(key, buildRunConfig(value as never, `queue task ${taskId}`));
+    }
+    return configs.get(key)!;
+  };
   const models = new Map<string, Promise<EvalModel>>();
 
   const loaded = async (config: RunConfig, abbr: string, expectedHash: string): Promise<LoadedDataset> => {
     const datasetConfig = config.datasets.find((candidate) => candidate.abbr === abbr);
     if (!datasetConfig) throw new EvalError('eval-queue', `task names dataset "${abbr}", which its run config lacks`, 'the coordinator and the worker run different chainlm versions: update both');
     const key = stableHash({ dataset: datasetConfig, limit: config.limit });
-    if (!datasets.has(key)) datasets.set(key, loadDataset(datasetConfig, config.limit));
+    if (!datasets.has(key)) datasets.set(key, loadDataset(datasetConfig, config.limit).then((dataset) => ({ ...dataset, dataHash: dataHash(dataset) })));
     const dataset = await datasets.get(key)!.catch((error: unknown) => {
       datasets.delete(key);
       throw error;
     });
-    if (dataHash(dataset) !== expectedHash) {
+    if (dataset.dataHash !== expectedHash) {
       throw new EvalError('eval-queue', `dataset ${abbr} as loaded on this worker differs from the coordinator's (other files at ${JSON.stringify(datasetConfig.loader)})`, 'give every worker the same dataset files at the same paths (a shared file system or a copy)');
     }
     return dataset;
@@ -67,7 +77,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<Queue
   const handle = async (task: WorkerTask<unknown>): Promise<unknown> => {
     if (task.name === 'infer') {
       const job = inferJobSchema.parse(task.data);
-      const config = buildRunConfig(job.config as never, `queue task ${task.id}`);
+      const config = runConfig(job.config, task.id);
       const { spec } = job;
       const dataset = await loaded(config, spec.dataset, job.dataHash);
       const file = join(workDir, runName(config), 'predictions', spec.model, `${shardStem(spec)}.json`);
@@ -78,7 +88,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<Queue
     }
     if (task.name === 'evaluate') {
       const job = evaluateJobSchema.parse(task.data);
-      const config = buildRunConfig(job.config as never, `queue task ${task.id}`);
+      const config = runConfig(job.config, task.id);
       return evaluateDataset(await loaded(config, job.dataset, job.dataHash), job.records as unknown as PredictionRecord[]);
     }
     throw new EvalError('eval-queue', `unknown eval task kind "${task.name}" (task ${task.id})`, 'the coordinator and the worker run different chainlm versions: update both');
