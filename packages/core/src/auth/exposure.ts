@@ -51,12 +51,16 @@ export interface ListenGuardOptions {
   warn?: (text: string) => void;
 }
 
+/** The check before binding: every address `host` resolves to must pass (use it to refuse before slow start-up work). */
+export async function assertBindAllowed(options: { host: string; hasKeys: boolean; insecureNoAuth?: boolean; component: string }): Promise<void> {
+  if (options.hasKeys || options.insecureNoAuth) return;
+  for (const address of await resolveBindAddresses(options.host)) assertExposureAllowed({ ...options, boundAddress: address });
+}
+
 /** Listens only where the exposure rule allows; returns the listen URL. */
 export async function listenGuarded(server: GuardedListener, options: ListenGuardOptions): Promise<string> {
   const check = { hasKeys: options.hasKeys, insecureNoAuth: options.insecureNoAuth, component: options.component };
-  if (!options.hasKeys && !options.insecureNoAuth) {
-    for (const address of await resolveBindAddresses(options.host)) assertExposureAllowed({ ...check, boundAddress: address });
-  }
+  await assertBindAllowed({ ...check, host: options.host });
   const url = await server.listen({ host: options.host, port: options.port });
   try {
     for (const bound of server.addresses()) if (typeof bound !== 'string') assertExposureAllowed({ ...check, boundAddress: bound.address });

@@ -12,7 +12,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ApiKeys, ChainlmError, assertExposureAllowed, isLoopbackHostHeader, listenGuarded, resolveBindAddresses, validateConfig } from '@chainlm/core';
+import { ApiKeys, ChainlmError, assertBindAllowed, isLoopbackHostHeader, listenGuarded, validateConfig } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
 import { chatRoute } from '../routes/chat.js';
 import { completionsRoute } from '../routes/completions.js';
@@ -59,9 +59,7 @@ export async function createServer(models: ServedModel[], input: ServerOptionsIn
   const keys = new ApiKeys(options.apiKeys);
   // Checked here on the resolved host (so no model loads for a refused start) and again
   // on the bound address by startServer; a caller that listens itself gets this one.
-  if (!keys.required && !options.insecureNoAuth) {
-    for (const address of await resolveBindAddresses(options.host)) assertExposureAllowed({ boundAddress: address, hasKeys: false, component: 'chainlm-serve' });
-  }
+  await assertBindAllowed({ host: options.host, hasKeys: keys.required, insecureNoAuth: options.insecureNoAuth, component: 'chainlm-serve' });
   const checkHost = !keys.required && !options.insecureNoAuth;
   const app = Fastify({ bodyLimit: options.bodyLimitBytes, return503OnClosing: true });
   let metrics: ReturnType<typeof createMetrics> | undefined;

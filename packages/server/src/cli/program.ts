@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, defineCommand, loadApiKeys, parseNameValue, type Program } from '@chainlm/core';
+import { UsageError, assertBindAllowed, defineCommand, loadApiKeys, parseNameValue, type Program } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { startServer } from '../app/create-server.js';
 import { describeQuantization, loadServedModel, type QuantOptions } from '../app/load-model.js';
@@ -75,6 +75,8 @@ const serve = defineCommand({
     const quant = quantOptions(options);
     const adapters = (options.adapters ?? []).map(parseAdapterFlag);
     if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new UsageError(`--replicas must be a positive integer, got ${options.replicas}`, 'use 1 (one engine in the server thread) or up to the number of cores');
+    // Refuse an exposed bind before the model loads (startServer checks the bound address again).
+    await assertBindAllowed({ host: options.host, hasKeys: apiKeys.length > 0, insecureNoAuth: options.insecureNoAuth, component: 'chainlm-serve' });
     await initBackend();
     const model = await loadServedModel(positionals[0], {
       id: options.modelName,

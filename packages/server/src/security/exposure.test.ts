@@ -6,10 +6,13 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { runProgram } from '@chainlm/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../app/create-server.js';
 import { loadServedModel } from '../app/load-model.js';
+import { program } from '../cli/program.js';
 import { startProxy } from '../proxy/proxy.js';
 import { makeTinyChatModel } from '../testing/tiny-chat-model.js';
 
@@ -114,5 +117,30 @@ describe('chainlm-serve proxy exposure', () => {
     const port = portOf(url);
     expect(await get(port, '/proxy/status', { host: 'evil.example' })).toBe(403);
     expect(await get(port, '/proxy/status', { host: `127.0.0.1:${port}` })).toBe(200);
+  });
+});
+
+describe('chainlm-serve CLI refusals (in-process)', () => {
+  async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (chunk) => (text += chunk));
+    const code = await runProgram(program, args, { stdout: new PassThrough(), stderr });
+    return { code, stderr: text };
+  }
+
+  it('proxy --host 0.0.0.0 without a key exits 2 and leaves nothing listening', async () => {
+    const port = await freePort();
+    const { code, stderr } = await cli(['proxy', '--upstream', 'http://127.0.0.1:9', '--host', '0.0.0.0', '--port', String(port)]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/chainlm-serve proxy: refusing to serve on 0\.0\.0\.0, which is not a loopback address, without API keys/);
+    expect(stderr).toMatch(/--insecure-no-auth/);
+    expect(await accepts(port)).toBe(false);
+  });
+
+  it('serve --host 0.0.0.0 without a key exits 2 before loading the model', async () => {
+    const { code, stderr } = await cli(['serve', '/nonexistent/model', '--host', '0.0.0.0']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/chainlm-serve: refusing to serve on 0\.0\.0\.0/);
   });
 });
