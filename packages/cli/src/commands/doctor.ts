@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { defineCommand, resolveHome } from '@chainlm/core';
-import { initBackend, memoryReport, probeMatmul, type BackendReport } from '@chainlm/runtime';
+import { initBackend, memoryReport, probeMatmul, type BackendReport, type KernelsStatus } from '@chainlm/runtime';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { packageClis } from '../package-clis.js';
 
@@ -10,6 +10,8 @@ export interface DoctorReport {
   platform: string;
   cpus: number;
   backend: BackendReport;
+  /** Where matmuls run: `{ live: 'native', isa, threads }` or `{ live: 'wasm', reason }`. */
+  kernels: KernelsStatus;
   matmul: { size: number; gflops: number; msPerMatmul: number };
   duckdb: string;
   home: string;
@@ -19,7 +21,7 @@ export interface DoctorReport {
 
 export const doctorCommand = defineCommand({
   name: 'doctor',
-  summary: 'check the machine: Node, backend (and why a GPU is or is not used), matmul speed, DuckDB, CHAINLM_HOME',
+  summary: 'check the machine: Node, backend (and why a GPU is or is not used), native kernels (or why not), matmul speed, DuckDB, CHAINLM_HOME',
   options: { matmulSize: { type: 'number', description: 'size n of the n×n matmul probe', default: 512 } },
   async run({ options }): Promise<DoctorReport> {
     const backend = await initBackend();
@@ -31,6 +33,7 @@ export const doctorCommand = defineCommand({
       platform: `${process.platform}-${process.arch}`,
       cpus: (await import('node:os')).availableParallelism(),
       backend,
+      kernels: backend.kernels,
       matmul,
       duckdb: await duckdbVersion(),
       home: resolveHome().root,
@@ -45,6 +48,8 @@ export const doctorCommand = defineCommand({
     print(`  backend      ${report.backend.backend}${report.backend.forced ? ' (forced by CHAINLM_BACKEND)' : ''}`);
     for (const attempt of report.backend.attempts) print(`    ${attempt.status === 'live' ? '✔' : '·'} ${attempt.backend.padEnd(15)}${attempt.status}: ${attempt.reason}`);
     print(`  gpu          ${report.backend.gpu.usable ? 'usable' : `not used — ${report.backend.gpu.reason}`}`);
+    const kernels = report.kernels;
+    print(`  kernels      ${kernels.live === 'native' ? `native ${kernels.isa}, ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'} (CHAINLM_KERNELS=wasm turns them off, CHAINLM_THREADS sets threads)` : `wasm — ${kernels.reason}`}`);
     print(`  matmul       ${report.matmul.gflops.toFixed(1)} GFLOP/s (${report.matmul.size}² fp32, ${report.matmul.msPerMatmul.toFixed(2)} ms)`);
     print(`  duckdb       ${report.duckdb}`);
     print(`  home         ${report.home}`);
