@@ -107,6 +107,23 @@ describe.skipIf(!probe.available)('limits, judged from outside', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('only /work and /tmp are writable: the uncapped tmpfs root and /dev are read-only', async () => {
+    const code = [
+      'import os',
+      "for folder in ['/', '/dev', '/dev/shm', '/usr', '/proc', '/bin']:",
+      '    try:',
+      "        open(os.path.join(folder, 'fill'), 'w').write('x')",
+      "        print('wrote', folder)",
+      '    except OSError as error:',
+      "        print('refused', folder, error.errno)",
+      "open('/dev/null', 'w').write('devices still work')",
+    ].join('\n');
+    const result = await runUntrusted({ language: 'python', code });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).not.toMatch(/^wrote/m);
+    expect(result.stdout.trim().split('\n')).toHaveLength(6);
+  });
+
   it('a file larger than maxFileBytes is refused, and the work folder is capped', async () => {
     const big = await runUntrusted({ language: 'python', code: 'open("big", "w").write("x" * 3_000_000)', limits: { maxFileBytes: 1_000_000 } });
     expect(big.stderr).toMatch(/File too large/);

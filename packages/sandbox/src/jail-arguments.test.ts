@@ -18,7 +18,7 @@ describe('jail arguments', () => {
 
   it('copies files from fds 4, 5, … and reads the filter from fd 3, then runs the program', () => {
     const args = bwrapArguments(command, limits);
-    expect(args.join(' ')).toContain('--file 4 /work/main.py --file 5 /work/data.csv --seccomp 3 -- /usr/bin/python3 -I main.py');
+    expect(args.join(' ')).toContain('--file 4 /work/main.py --file 5 /work/data.csv --seccomp 3 --remount-ro / -- /usr/bin/python3 -I main.py');
     expect(bwrapArguments({ ...command, seccomp: false }, limits)).not.toContain('--seccomp');
   });
 

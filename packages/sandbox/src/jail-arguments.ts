@@ -2,8 +2,9 @@
  * The command line that builds the jail: `prlimit` sets the rlimits and execs `bwrap`,
  * which makes fresh user/pid/net/ipc/uts/cgroup namespaces and a root holding only:
  *   /usr (read-only, the Debian interpreter lives there) and the /bin, /lib, /lib64
- *   symlinks into it; a private /proc and a minimal /dev; two size-capped tmpfs
- *   folders, /work (the cwd) and /tmp.
+ *   symlinks into it; a private /proc and a minimal /dev (read-only, like the root
+ *   itself); two size-capped tmpfs folders, /work (the cwd) and /tmp, the only
+ *   writable places.
  * Nothing of the host's /root, /home, /etc, /tmp or the repository is mounted. Files
  * are copied in through pipes (`--file FD`), so no host folder is ever writable.
  * The code runs as uid/gid 65534 inside with every capability dropped, in its own
@@ -55,13 +56,16 @@ export function bwrapArguments(command: JailCommand, limits: SandboxLimits): str
     '--dev', '/dev',
     '--size', String(limits.workFolderBytes), '--perms', '0700', '--tmpfs', workFolder,
     '--size', String(limits.workFolderBytes), '--perms', '1777', '--tmpfs', '/tmp',
+    // bwrap's root and /dev are tmpfs folders without a size cap, writable by the jail's
+    // uid: read-only, or files there could fill the host's memory.
+    '--remount-ro', '/dev',
     '--chdir', workFolder,
     '--clearenv',
   ];
   for (const [name, value] of Object.entries(command.env)) args.push('--setenv', name, value);
   command.fileNames.forEach((name, index) => args.push('--file', String(firstFileFd + index), `${workFolder}/${name}`));
   if (command.seccomp) args.push('--seccomp', '3');
-  args.push('--', command.program, ...command.args);
+  args.push('--remount-ro', '/', '--', command.program, ...command.args);
   return args;
 }
 
