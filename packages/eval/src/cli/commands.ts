@@ -30,6 +30,7 @@ export const runCommand = defineCommand({
     limit: { type: 'number', valueName: 'N', description: 'evaluate only the first N items of each dataset' },
     name: { type: 'string', valueName: 'NAME', description: 'run name prefix' },
     concurrency: { type: 'number', valueName: 'N', description: 'tasks run at once' },
+    shardSize: { type: 'number', valueName: 'N', description: 'datasets with more test items are split into tasks of N items (default 500)' },
     runner: { type: 'string', valueName: 'local|queue', description: 'local: tasks run in this process (default); queue: on `chainlm-eval worker` processes over Redis' },
     redis: { type: 'string', valueName: 'URL', description: 'Redis of the queue runner, e.g. redis://127.0.0.1:6379 (default: $REDIS_URL)' },
     attempts: { type: 'number', valueName: 'N', description: 'queue runner: tries per task before it is reported failed (default 3)' },
@@ -55,6 +56,7 @@ export const runCommand = defineCommand({
 function runnerOverrides(options: Record<string, unknown>): Record<string, unknown> {
   const runner: Record<string, unknown> = {};
   if (options.concurrency !== undefined) runner.concurrency = options.concurrency;
+  if (options.shardSize !== undefined) runner.shardSize = options.shardSize;
   if (options.runner !== undefined) {
     if (options.runner !== 'local' && options.runner !== 'queue') throw new UsageError(`run: --runner must be local or queue, got "${String(options.runner)}"`);
     runner.type = options.runner;

@@ -89,7 +89,10 @@ export async function openQueueRunner(context: QueueRunnerContext): Promise<Eval
         })),
       );
       return outcomes.map((outcome, index) => {
-        if (outcome.ok) handles[index]?.finish();
+        if (outcome.ok) {
+          handles[index]?.update(groups[index].records.length);
+          handles[index]?.finish();
+        }
         else handles[index]?.fail(outcome.error);
         return relabel(outcome, `eval ${groups[index].id}`);
       });
