@@ -110,13 +110,13 @@ describe('a synchronous tool bomb (calculator in its worker thread)', () => {
       expect(healthAt).toBeLessThan(at);
       expect(result).toMatchObject({ ok: false, error: { code: 'time-limit', message: expect.stringMatching(/was stopped \(its worker thread was terminated\)/) } });
       expect(at).toBeGreaterThanOrEqual(timeLimitMs);
-      expect(at).toBeLessThan(timeLimitMs + 4000);
+      expect(at).toBeLessThan(timeLimitMs + 5000); // slack for a loaded 2-core machine; before, it never returned
       // The next call gets a fresh worker and a right answer.
       expect(await call('6 * 7')).toEqual({ ok: true, output: { result: '42', value: 42 } });
     } finally {
       await server.close();
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('tool server (in-process inject)', () => {

@@ -79,7 +79,7 @@ describe('tool protocol', () => {
       expect(await invokeTool(calculator, '2 ^ 10')).toMatchObject({ ok: true, output: { value: 1024 } });
       const started = performance.now();
       const result = await invokeTool(calculator, 'zeros(1e5, 1e5)', { timeoutMs: 300 });
-      expect(performance.now() - started).toBeLessThan(3000);
+      expect(performance.now() - started).toBeLessThan(5000);
       expect(result).toMatchObject({ ok: false, error: { code: 'timeout', message: expect.stringMatching(/cancelled/) } });
       // One worker was terminated and one replacement started: never more than maxWorkers alive.
       expect(runner.size).toBe(1);
@@ -89,7 +89,7 @@ describe('tool protocol', () => {
       await runner.close();
     }
     expect(runner.size).toBe(0);
-  }, 30_000);
+  }, 90_000);
 
   it('folds ToolError and unexpected exceptions into results', async () => {
     const failing = (error: Error) => defineTool({ name: 'f', description: 'fails', inputSchema: z.object({}), call: async () => Promise.reject(error) });
