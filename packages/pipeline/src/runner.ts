@@ -11,7 +11,7 @@ import { ChainlmError, EventBus, openRegistry, resolveHome, stableHash, type Cha
 import { codeVersion } from './code-version.js';
 import { interpolate, referencedStages } from './interpolate.js';
 import type { PipelineSpec, StageSpec } from './schema.js';
-import type { StageKind } from './stage-kind.js';
+import type { RunningService, StageKind } from './stage-kind.js';
 import { writeModelCard } from './model-card.js';
 import { readState, writeState, type PipelineState } from './state.js';
 
@@ -41,6 +41,8 @@ export interface PipelineReport {
   status: 'ok' | 'failed';
   stages: StageReport[];
   stateFile: string;
+  /** Services the run's stages left running (servers); close them when done (JSON output leaves out `close`). */
+  services: RunningService[];
 }
 
 export async function runPipeline(spec: PipelineSpec, options: RunPipelineOptions): Promise<PipelineReport> {
@@ -54,6 +56,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
   const stateFile = join(pipelineDir, 'state.json');
   const state: PipelineState = readState(stateFile);
   const reports: StageReport[] = [];
+  const services: RunningService[] = [];
   let failed = false;
 
   for (const stage of stages) {
@@ -87,6 +90,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
       mkdirSync(dir, { recursive: true });
       const upstreamArtifacts = stage.needs.flatMap((name) => state[name]?.artifacts ?? []);
       const result = await kind.run(params, { pipeline: spec.name, stage: stage.name, dir, home, registry, events, upstreamArtifacts });
+      services.push(...(result.services ?? []));
       const seconds = (performance.now() - started) / 1000;
       state[stage.name] = {
         status: 'done',
@@ -118,7 +122,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunPipelineOption
     else for (const entry of (await registry.lineage(id))?.up ?? []) if (entry.artifact.kind === 'model') models.add(entry.artifact.id);
   }
   for (const id of models) await writeModelCard(registry, id);
-  return { pipeline: spec.name, status: failed ? 'failed' : 'ok', stages: reports, stateFile };
+  return { pipeline: spec.name, status: failed ? 'failed' : 'ok', stages: reports, stateFile, services };
 }
 
 function reuse(state: PipelineState, name: string): Partial<StageReport> {

@@ -13,6 +13,13 @@ export interface StageContext {
   upstreamArtifacts: string[];
 }
 
+/** A live service a stage leaves running (a server): the run's report owns it, and whoever holds the report closes it. */
+export interface RunningService {
+  name: string;
+  url: string;
+  close(): Promise<void>;
+}
+
 export interface StageResult {
   /** JSON values later stages can reference as `${stages.NAME.KEY}`. */
   outputs: Record<string, unknown>;
@@ -20,6 +27,8 @@ export interface StageResult {
   artifacts?: string[];
   /** Numbers for the pipeline summary (losses, scores, sizes). */
   summary?: Record<string, unknown>;
+  /** Services this stage started and left running (only `alwaysRun` kinds). */
+  services?: RunningService[];
 }
 
 /** One kind of stage (`uses: ingest`): a thin call into the owning package's API. */

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand, loadConfigFile, type EventBus } from '@chainlm/core';
-import { builtinStageKinds, closeServers, pipelineSchema, runPipeline, runningServers, type PipelineReport } from '@chainlm/pipeline';
+import { builtinStageKinds, pipelineSchema, runPipeline, type PipelineReport } from '@chainlm/pipeline';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const demoPipelineFile = join(repoRoot, 'pipelines', 'demo.yaml');
@@ -15,11 +15,11 @@ const pipelineOptions = {
 async function runFile(file: string, options: { from?: string; only?: string; noServe?: boolean }, events: EventBus): Promise<PipelineReport> {
   const spec = loadConfigFile(resolve(file), pipelineSchema, { envPrefix: 'CHAINLM_PIPELINE_' });
   const report = await runPipeline(spec, { kinds: builtinStageKinds(), from: options.from, only: options.only, events, skipKinds: options.noServe ? ['serve'] : [] });
-  const servers = runningServers();
-  if (servers.length > 0) {
-    for (const server of servers) events.emit({ type: 'log', level: 'info', message: `serving "${server.name}" at ${server.url} — Ctrl-C to stop` });
-    process.once('SIGINT', () => void closeServers());
-    process.once('SIGTERM', () => void closeServers());
+  if (report.services.length > 0) {
+    for (const service of report.services) events.emit({ type: 'log', level: 'info', message: `serving "${service.name}" at ${service.url} — Ctrl-C to stop` });
+    const closeAll = () => void Promise.all(report.services.map((service) => service.close()));
+    process.once('SIGINT', closeAll);
+    process.once('SIGTERM', closeAll);
   }
   return report;
 }

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { Registry, parseConfigText, resolveHome } from '@chainlm/core';
 import { openShards } from '@chainlm/data';
 import { runPipeline } from '../runner.js';
-import { closeServers } from './serve-stage.js';
 import { pipelineSchema } from '../schema.js';
 import { builtinStageKinds } from './index.js';
 
@@ -109,7 +108,7 @@ describe('data stage kinds', () => {
     const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
     expect(models.data.map((model) => model.id)).toEqual(['mini']);
     expect((await registry.list({ kind: 'deployment' })).map((artifact) => artifact.name)).toEqual(['mini-mini']);
-    await closeServers();
+    for (const service of report.services) await service.close();
 
     const again = await runPipeline(spec, { kinds, home, registry, skipKinds: ['serve'] });
     expect(again.stages.every((stage) => stage.status === 'skipped')).toBe(true);

@@ -1,9 +1,9 @@
 /**
  * `uses: serve` — starts chainlm-serve in this process for a model folder and records
- * a deployment. It always runs (a service is not an artifact to reuse); the pipeline
- * command keeps the process alive while servers are open and closes them on SIGINT.
+ * a deployment. It always runs (a service is not an artifact to reuse) and hands the
+ * server to the run's report (`report.services`); the pipeline command keeps the
+ * process alive while servers are open and closes them on SIGINT.
  */
-import type { FastifyInstance } from 'fastify';
 import { createServer, loadServedModel } from '@chainlm/server';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
@@ -18,17 +18,6 @@ const schema = z.strictObject({
   maxTokens: z.number().int().positive().default(256),
 });
 
-const running: { name: string; url: string; app: FastifyInstance }[] = [];
-
-/** Servers started by serve stages in this process. */
-export function runningServers(): readonly { name: string; url: string; app: FastifyInstance }[] {
-  return running;
-}
-
-export async function closeServers(): Promise<void> {
-  for (const server of running.splice(0)) await server.app.close();
-}
-
 export const serveStage: StageKind = {
   name: 'serve',
   description: 'serve a model folder behind the OpenAI-compatible API (kept running after the pipeline)',
@@ -41,7 +30,6 @@ export const serveStage: StageKind = {
     const app = await createServer([served], { host: options.host, maxTokens: options.maxTokens });
     const address = await app.listen({ host: options.host, port: options.port });
     const url = `${address}/v1`;
-    running.push({ name: options.name, url, app });
     const artifact = await context.registry.record({
       kind: 'deployment',
       name: `${context.pipeline}-${options.name}`,
@@ -49,6 +37,6 @@ export const serveStage: StageKind = {
       metadata: { url, model: options.name, pid: process.pid, startedAt: new Date().toISOString(), contextLength: served.contextLength },
       inputs: context.upstreamArtifacts.filter((id) => id.startsWith('model:')).map((id) => ({ id, relation: 'serves' })),
     });
-    return { outputs: { url, model: options.name }, artifacts: [artifact.id], summary: { url } };
+    return { outputs: { url, model: options.name }, artifacts: [artifact.id], summary: { url }, services: [{ name: options.name, url, close: () => app.close() }] };
   },
 };
