@@ -91,6 +91,17 @@ describe('tool protocol', () => {
     expect(runner.size).toBe(0);
   }, 90_000);
 
+  it('ends a memory bomb in its worker with memory-limit, not the process', async () => {
+    const runner = new WorkerRunner({ maxWorkers: 1, memoryLimitMb: 64 });
+    try {
+      const calculator = createCalculatorTool({ runner, timeLimitMs: 60_000 });
+      expect(await invokeTool(calculator, 'zeros(1e5, 1e5)', { timeoutMs: 60_000 })).toMatchObject({ ok: false, error: { code: 'memory-limit' } });
+      expect(await invokeTool(calculator, '3 * 3')).toMatchObject({ ok: true, output: { value: 9 } });
+    } finally {
+      await runner.close();
+    }
+  }, 90_000);
+
   it('folds ToolError and unexpected exceptions into results', async () => {
     const failing = (error: Error) => defineTool({ name: 'f', description: 'fails', inputSchema: z.object({}), call: async () => Promise.reject(error) });
     expect(await invokeTool(failing(new ToolError('not-found', 'no such thing', 'look elsewhere')), {})).toEqual({ ok: false, error: { code: 'not-found', message: 'no such thing', hint: 'look elsewhere' } });
