@@ -90,7 +90,7 @@ describe('exposure guard', () => {
     const warnings: string[] = [];
     const open = httpListener();
     await listenGuarded(open, { host: '0.0.0.0', port: 0, hasKeys: false, insecureNoAuth: true, component: 'test', warn: (text) => warnings.push(text) });
-    expect(warnings.join('')).toMatch(/WARNING: test runs with --insecure-no-auth/);
+    expect(warnings.join('')).toMatch(/WARNING: test runs with --insecure-no-auth on 0\.0\.0\.0:\d+/);
     await open.close();
   });
 

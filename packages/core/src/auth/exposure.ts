@@ -38,7 +38,7 @@ export interface GuardedListener {
   listen(options: { host: string; port: number }): Promise<string>;
   close(): Promise<unknown>;
   /** Bound addresses; a string is a Unix socket or pipe path (local by construction). */
-  addresses(): Array<{ address: string } | string>;
+  addresses(): Array<{ address: string; port?: number } | string>;
 }
 
 export interface ListenGuardOptions {
@@ -68,6 +68,10 @@ export async function listenGuarded(server: GuardedListener, options: ListenGuar
     await server.close();
     throw error;
   }
-  if (options.insecureNoAuth && !options.hasKeys) (options.warn ?? ((text) => process.stderr.write(text)))(insecureNoAuthWarning(options.component, url));
+  if (options.insecureNoAuth && !options.hasKeys) {
+    // The bound addresses, not the URL: fastify names 0.0.0.0 as http://127.0.0.1:PORT.
+    const bound = server.addresses().map((entry) => (typeof entry === 'string' ? entry : `${entry.address.includes(':') ? `[${entry.address}]` : entry.address}:${entry.port ?? ''}`));
+    (options.warn ?? ((text) => process.stderr.write(text)))(insecureNoAuthWarning(options.component, bound.join(', ') || url));
+  }
   return url;
 }
