@@ -16,8 +16,18 @@ import { Worker } from 'node:worker_threads';
 import type { SandboxLimits } from './limits.js';
 import type { RunStatus, UntrustedResult } from './result.js';
 
-/** Milliseconds past the time limit before the worker is terminated (start-up + wasm load). */
-export const workerGraceMs = 1_000;
+/**
+ * Milliseconds past the time limit before the worker is terminated. A backstop only:
+ * QuickJS's interrupt stops ordinary code at the limit; this catches what it cannot
+ * (one long native operation). Generous, because on a loaded 2-core machine a kept
+ * worker was measured to need over a second of wall clock for a call of ~1 ms CPU.
+ */
+export const workerGraceMs = 5_000;
+/**
+ * Milliseconds a new worker may take to start and compile QuickJS. Not counted against
+ * the code's time limit: on a loaded machine start-up alone can exceed a short limit.
+ */
+export const workerStartTimeoutMs = 30_000;
 
 const quickjsPath = createRequire(import.meta.url).resolve('quickjs-emscripten');
 
@@ -28,6 +38,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { getQuickJS, shouldInterruptAfterDeadline } = require(workerData.quickjsPath);
 const format = (value) => (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
 const modulePromise = getQuickJS();
+modulePromise.then(() => parentPort.postMessage({ ready: true }), () => process.exit(1));
 function run(quickjs, { code, timeLimitMs, memoryLimitBytes, maxOutputChars }) {
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(memoryLimitBytes);
@@ -88,9 +99,24 @@ export interface JavascriptJob {
   signal?: AbortSignal;
 }
 
-/** Warm workers kept between calls; more concurrent calls start more, the extras end. */
+/** Workers kept between calls; more concurrent calls start more, the extras end. */
 export const maxIdleWorkers = 2;
 const idle: Worker[] = [];
+
+/** A worker whose QuickJS module is loaded, or null if it did not get there in time. */
+async function readyWorker(): Promise<Worker | null> {
+  const kept = idle.pop();
+  if (kept !== undefined) return kept;
+  const worker = startWorker();
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), workerStartTimeoutMs);
+    worker.once('message', () => (clearTimeout(timer), resolve(true)));
+    worker.once('exit', () => (clearTimeout(timer), resolve(false)));
+  });
+  if (ready) return worker;
+  void worker.terminate();
+  return null;
+}
 
 function startWorker(): Worker {
   const worker = new Worker(workerSource, {
@@ -115,7 +141,10 @@ function release(worker: Worker, reusable: boolean): void {
 export async function runJavascriptInWorker(job: JavascriptJob): Promise<UntrustedResult> {
   const started = performance.now();
   const { timeLimitMs, memoryLimitBytes, maxOutputChars } = job.limits;
-  const worker = idle.pop() ?? startWorker();
+  const worker = await readyWorker();
+  if (worker === null) {
+    return { status: 'error', exitCode: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, isolation: 'quickjs-worker', error: { name: 'InternalError', message: `the QuickJS worker did not start within ${workerStartTimeoutMs} ms` } };
+  }
   let stopped: 'deadline' | 'abort' | null = null;
   const reply = await new Promise<WorkerReply | null>((resolve) => {
     const stop = (why: 'deadline' | 'abort') => {
