@@ -4,7 +4,7 @@
  * server to the run's report (`report.services`); the pipeline command keeps the
  * process alive while servers are open and closes them on SIGINT.
  */
-import { createServer, loadServedModel } from '@chainlm/server';
+import { loadServedModel, startServer } from '@chainlm/server';
 import { z } from 'zod';
 import type { StageKind } from '../stage-kind.js';
 import { stageParams } from './params.js';
@@ -27,8 +27,8 @@ export const serveStage: StageKind = {
   async run(params, context) {
     const options = stageParams(schema, params, 'serve');
     const served = await loadServedModel(options.model, { id: options.name });
-    const app = await createServer([served], { host: options.host, maxTokens: options.maxTokens });
-    const address = await app.listen({ host: options.host, port: options.port });
+    // startServer: the pipeline has no API keys, so any address but loopback is refused (judged on the bound socket).
+    const { app, url: address } = await startServer([served], { host: options.host, port: options.port, maxTokens: options.maxTokens });
     const url = `${address}/v1`;
     const artifact = await context.registry.record({
       kind: 'deployment',
