@@ -17,7 +17,7 @@ export { buildStepLayout, type StepLayout, type AttentionGroup, type LayoutSeque
 export { ModelRunner, type SequenceRequest, type SequenceResult, type PromptLogprob } from './runner/model-runner.js';
 export { TextStream } from './runner/text-stream.js';
 export { samplingParamsSchema, parseSamplingParams, type SamplingParams, type SamplingParamsInput } from './sampling/sampling-params.js';
-export { sampleRow, applyPenalties, filterCandidates, argmax, type SampledToken, type RandomSource } from './sampling/sampler.js';
+export { sampleRow, applyPenalties, filterCandidates, type SampledToken, type RandomSource } from './sampling/sampler.js';
 export { logSumExp, topLogprobs, type TokenLogprob } from './sampling/logprobs.js';
 export { Engine, type GenerateRequest, type EngineOptions, type EngineMetrics, type EngineBookkeeping } from './engine/engine.js';
 export type { ServingEngine } from './serving-engine.js';

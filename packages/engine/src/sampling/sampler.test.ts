@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildWarpers, sampleFromLogits } from '@chainlm/model';
 import { topEntries, topLogprobs } from './logprobs.js';
-import { applyPenalties, filterCandidates, sampleRow } from './sampler.js';
+import { applyPenalties, filterCandidates, sampleRow, usesFusedPass } from './sampler.js';
 import { parseSamplingParams } from './sampling-params.js';
 
 const row = () => new Float32Array([1, 3, 2, 0.5, -1]);
@@ -95,5 +96,41 @@ describe('fast candidate paths on a 32 000 vocabulary', () => {
     if (minP > 0 && topP === 1) expect([...ids].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
     else expect(ids).toEqual(expected);
     expect(weights).toHaveLength(ids.length);
+  });
+});
+
+describe('one set of rules: the fused pass keeps what @chainlm/model\'s processors keep', () => {
+  let state = 3;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const vocabRow = (spread: number) => Float32Array.from({ length: 2_000 }, () => spread * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+
+  it.each([
+    [{ temperature: 0.8, topK: 40 }],
+    [{ temperature: 1, topK: 7 }],
+    [{ temperature: 0.7, topP: 0.9 }],
+    [{ temperature: 1.3, minP: 0.05 }],
+    [{ temperature: 0.8, topK: 50, topP: 0.8, minP: 0.02 }],
+    [{ temperature: 0.5, topP: 0.95, minP: 0.1 }],
+  ])('%j, peaked and flat rows, with a tie at the k-th logit', (rules) => {
+    for (const spread of [4, 0.05]) {
+      const logits = vocabRow(spread);
+      const kth = [...logits].sort((a, b) => b - a)[(rules.topK ?? 1) - 1];
+      logits[1999] = kth; // ties with the k-th logit are kept by HF's (and the model's) top-k
+      const params = parseSamplingParams(rules);
+      const processed = Float32Array.from(logits);
+      for (const processor of buildWarpers(params)) processor(processed, { ids: [], promptLength: 0 });
+      const kept = [...processed.keys()].filter((id) => processed[id] !== -Infinity);
+      expect([...filterCandidates(logits, params).ids].sort((a, b) => a - b)).toEqual(kept);
+    }
+  });
+
+  it('sampleRow runs the model\'s processors where they are faster, and both draw from the same candidates', () => {
+    expect(usesFusedPass(parseSamplingParams({ temperature: 0.8 }), 32_000)).toBe(false);
+    expect(usesFusedPass(parseSamplingParams({ topK: 40 }), 32_000)).toBe(true);
+    expect(usesFusedPass(parseSamplingParams({ topK: 40_000 }), 32_000)).toBe(false);
+    // Plain temperature through the processors: the same draw as sampleFromLogits on logits / T.
+    const logits = vocabRow(2);
+    const scaled = logits.map((value) => value / 0.5);
+    expect(sampleRow(logits, parseSamplingParams({ temperature: 0.5 }), context, fixed(0.42)).tokenId).toBe(sampleFromLogits(scaled, fixed(0.42)));
   });
 });

@@ -4,7 +4,16 @@
  * one step, in this order: repetition penalty → presence/frequency penalties →
  * (greedy: argmax) → temperature → top-k → top-p → min-p → draw.
  * Logprobs are of the model's raw distribution (before any rule), as vLLM reports.
+ *
+ * The rules are @chainlm/model's (generate/processors.ts, one schema: SamplingParams
+ * extends its samplingOptionsSchema): the penalties, argmax, plain temperature and
+ * the draw are its processors. With top-k, top-p or min-p on, temperature and the
+ * filters run here as one fused candidate pass (filterCandidates), tested to keep
+ * exactly the ids the model's processor list keeps (sampler.test.ts) — kept because
+ * it is measured faster there: see usesFusedPass and docs/benchmarks/sampling.md
+ * (`node packages/engine/dist/bench/sampling-bench.js`).
  */
+import { argmax, buildPenaltyProcessors, buildWarpers, sampleFromLogits } from '@chainlm/model';
 import { logSumExp, topEntries, topLogprobs, type TokenLogprob } from './logprobs.js';
 import type { SamplingParams } from './sampling-params.js';
 
@@ -27,22 +36,10 @@ export interface SampledToken {
   topLogprobs?: TokenLogprob[];
 }
 
+/** The model's penalty processors, in place (repetition over prompt + output, presence/frequency over output). */
 export function applyPenalties(logits: Float32Array, params: SamplingParams, context: SampleContext): void {
-  if (params.repetitionPenalty !== 1) {
-    const seen = new Set(context.tokenIds);
-    for (const id of seen) logits[id] = logits[id] > 0 ? logits[id] / params.repetitionPenalty : logits[id] * params.repetitionPenalty;
-  }
-  if (params.presencePenalty !== 0 || params.frequencyPenalty !== 0) {
-    const counts = new Map<number, number>();
-    for (let index = context.promptLength; index < context.tokenIds.length; index++) counts.set(context.tokenIds[index], (counts.get(context.tokenIds[index]) ?? 0) + 1);
-    for (const [id, count] of counts) logits[id] -= params.presencePenalty + params.frequencyPenalty * count;
-  }
-}
-
-export function argmax(row: Float32Array): number {
-  let best = 0;
-  for (let index = 1; index < row.length; index++) if (row[index] > row[best]) best = index;
-  return best;
+  const processorContext = { ids: context.tokenIds, promptLength: context.promptLength };
+  for (const processor of buildPenaltyProcessors(params)) processor(logits, processorContext);
 }
 
 /**
@@ -61,7 +58,7 @@ export function filterCandidates(logits: Float32Array, params: SamplingParams): 
   const max = logits[argmax(logits)];
   let ids: number[];
   let mass: number | undefined; // Σ weights of every candidate before the top-p cut, when ids is only a prefix
-  if (params.topK > 0 && params.topK < logits.length) ids = topEntries(logits, params.topK);
+  if (params.topK > 0 && params.topK < logits.length) ids = withTies(logits, topEntries(logits, params.topK));
   else if (params.topP < 1) ({ ids, mass } = nucleusPrefix(logits, params.topP, temperature, max));
   else if (params.minP > 0) ids = aboveMinP(logits, params.minP, temperature, max);
   else ids = allIds(logits.length);
@@ -85,6 +82,19 @@ export function filterCandidates(logits: Float32Array, params: SamplingParams): 
     weights = weights.filter((weight) => weight >= threshold);
   }
   return { ids: keptIds, weights };
+}
+
+/** Top-k keeps the ties of the k-th logit too (HF's rule, the model's topKProcessor): appended, ascending id. */
+function withTies(logits: Float32Array, ids: number[]): number[] {
+  const threshold = logits[ids[ids.length - 1]];
+  let inside = 0;
+  for (const id of ids) if (logits[id] === threshold) inside++;
+  let everywhere = 0;
+  for (let index = 0; index < logits.length; index++) if (logits[index] === threshold) everywhere++;
+  if (everywhere === inside) return ids;
+  const kept = new Set(ids);
+  for (let index = 0; index < logits.length; index++) if (logits[index] === threshold && !kept.has(index)) ids.push(index);
+  return ids;
 }
 
 /**
@@ -144,25 +154,46 @@ function sortedIds(logits: Float32Array): number[] {
   return ids;
 }
 
+/**
+ * Whether sampleRow draws through the fused candidate pass: when top-k, top-p or
+ * min-p is on. Measured on 32 000-entry rows (docs/benchmarks/sampling.md, two runs
+ * on a shared 2-core machine): on peaked rows — a trained model's — the fused pass
+ * is 20–300x faster than the processor list (which sorts the vocabulary for
+ * top-k/top-p); on flat rows (random weights) top-k stays 25–110x faster while top-p
+ * is 0.8–1.5x and min-p 0.2–0.25x. Plain temperature runs the model's processors:
+ * the fused pass is 0.13–0.31x there.
+ */
+export function usesFusedPass(params: SamplingParams, vocabSize: number): boolean {
+  return (params.topK > 0 && params.topK < vocabSize) || params.topP < 1 || params.minP > 0;
+}
+
+/** Temperature/top-k/top-p/min-p and the draw, fused (filterCandidates). */
+export function sampleFused(logits: Float32Array, params: SamplingParams, random: RandomSource): number {
+  const { ids, weights } = filterCandidates(logits, params);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  let target = random.next() * total;
+  for (let index = 0; index < ids.length; index++) {
+    target -= weights[index];
+    if (target < 0) return ids[index];
+  }
+  return ids[ids.length - 1];
+}
+
 export function sampleRow(raw: Float32Array, params: SamplingParams, context: SampleContext, random: RandomSource): SampledToken {
   const penalized = params.repetitionPenalty !== 1 || params.presencePenalty !== 0 || params.frequencyPenalty !== 0;
-  const logits = penalized ? Float32Array.from(raw) : raw; // only penalties write
+  const fused = params.temperature !== 0 && usesFusedPass(params, raw.length);
+  const warped = params.temperature !== 0 && !fused;
+  // The processors write in place; `raw` is the step's logits (and the logprobs' source).
+  const logits = penalized || warped ? Float32Array.from(raw) : raw;
   if (penalized) applyPenalties(logits, params, context);
   let tokenId: number;
   if (params.temperature === 0) {
     tokenId = argmax(logits);
+  } else if (fused) {
+    tokenId = sampleFused(logits, params, random);
   } else {
-    const { ids, weights } = filterCandidates(logits, params);
-    const total = weights.reduce((sum, weight) => sum + weight, 0);
-    let target = random.next() * total;
-    tokenId = ids[ids.length - 1];
-    for (let index = 0; index < ids.length; index++) {
-      target -= weights[index];
-      if (target < 0) {
-        tokenId = ids[index];
-        break;
-      }
-    }
+    for (const warper of buildWarpers(params)) warper(logits, { ids: context.tokenIds, promptLength: context.promptLength });
+    tokenId = sampleFromLogits(logits, random);
   }
   if (params.logprobs === undefined) return { tokenId };
   const normalizer = logSumExp(raw);

@@ -4,7 +4,7 @@ export {
   type LogitsProcessor, type LogitsContext,
 } from './processors.js';
 export {
-  samplingOptionsSchema, resolveSamplingOptions, buildLogitsProcessors, argmax, sampleFromLogits, nextToken,
+  samplingOptionsSchema, resolveSamplingOptions, buildLogitsProcessors, buildPenaltyProcessors, buildWarpers, argmax, sampleFromLogits, nextToken,
   type SamplingOptions, type ResolvedSamplingOptions,
 } from './sampling.js';
 export { findStopString, pendingStopPrefix, type StopMatch } from './stop.js';
