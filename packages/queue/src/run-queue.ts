@@ -91,7 +91,9 @@ export class RunQueue {
     await this.redis.sadd(activeQueuesKey(family), this.queue.name);
     // Workers poll the set; the message only saves them the wait.
     await this.redis.publish(activeQueuesKey(family), this.queue.name);
-    await this.redis.hset(runKey(family, runId), { state: 'running', queue: this.queue.name, coordinator: `${hostname()}:${process.pid}`, startedAt: new Date().toISOString(), tasks: String(tasks.length), endedAt: '' });
+    // A run submits more than once (eval: inference, then evaluation; a restarted coordinator): keep the first start.
+    await this.redis.hset(runKey(family, runId), { state: 'running', queue: this.queue.name, coordinator: `${hostname()}:${process.pid}`, endedAt: '' });
+    await this.redis.hsetnx(runKey(family, runId), 'startedAt', new Date().toISOString());
     const onActive = ({ jobId: id }: { jobId: string }) => hooks.onActive?.(taskIdOf(id));
     const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }) => hooks.onProgress?.(taskIdOf(id), data);
     this.events.on('active', onActive);

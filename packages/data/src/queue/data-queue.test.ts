@@ -44,8 +44,8 @@ describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
     // three sources → three parts; duplicates within and across them
     const sentence = (seed: number) => Array.from({ length: 30 }, (_, index) => `w${(seed * 31 + index) % 97}`).join(' ');
     for (let file = 0; file < 3; file++) {
-      const texts = Array.from({ length: 400 }, (_, index) => {
-        const seed = file * 400 + index;
+      const texts = Array.from({ length: 250 }, (_, index) => {
+        const seed = file * 250 + index;
         if (seed % 11 === 0) return sentence(seed % 50).toUpperCase(); // exact duplicate (after lowercasing) of another part's record
         if (seed % 13 === 0) return 'short';
         if (seed % 17 === 0) return `${sentence(seed)} mail me at x${seed}@example.com`;
