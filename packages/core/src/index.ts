@@ -48,3 +48,4 @@ export {
   type ReadOnlySqlResult,
 } from './sql/read-only-sql.js';
 export * from './auth/index.js';
+export { skipUnlessPresent, inCi, type FixtureNeeds } from './testing/skip-unless-present.js';
