@@ -6,6 +6,7 @@
  * folder as the local runner does, so a task retried on the same machine
  * resumes; the coordinator's saved records come with the task.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainlmError, EventBus, resolveHome, stableHash } from '@chainlm/core';
 import { startQueueWorker, type QueueWorkerHandle, type WorkerTask } from '@chainlm/queue';
@@ -84,7 +85,10 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<Queue
       const header = { task: spec.id, promptHash: dataset.promptHash, start: spec.start, end: spec.end };
       const local = readPredictions(file, header);
       if (job.saved.length > local.size) await writePredictions(file, header, new Map(job.saved.map((record) => [record.index, record as unknown as PredictionRecord])));
-      return inferShard(spec, config, dataset, await model(config, spec.model), file, progressReporter(task, spec.end - spec.start));
+      const output = await inferShard(spec, config, dataset, await model(config, spec.model), file, progressReporter(task, spec.end - spec.start));
+      // Done: the result lives in Redis and then in the run folder; the local save only serves a retry here.
+      rmSync(file, { force: true });
+      return output;
     }
     if (task.name === 'evaluate') {
       const job = evaluateJobSchema.parse(task.data);

@@ -9,6 +9,7 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { Registry } from '@chainlm/core';
 import { readQueueStatus } from '@chainlm/queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
@@ -54,11 +55,18 @@ describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processe
 
   it('gives the local run’s summary, predictions and results with two workers', async () => {
     const base: RunConfigInput = { ...fixtureConfig(join(root, 'data'), server.url, ''), name: `${unique}-same`, limit: 20 };
-    const local = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'local'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6 } }));
+    const registry = new Registry({ file: join(root, 'registry.duckdb') });
+    const local = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'local'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6 } }), { registry });
     const pair = [startWorker(env), startWorker(env)];
     workers.push(...pair);
     await Promise.all(pair.map((worker) => worker.waitFor(/ready/)));
-    const queued = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'queued'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6, ...queueRunner } }));
+    const localEntry = await registry.get(local.registryIds[0]);
+    const queued = await runEval(buildRunConfig({ ...base, outputDir: join(root, 'queued'), runner: { concurrency: 2, saveEvery: 4, shardSize: 6, ...queueRunner } }), { registry });
+    // the same registry entry (id, rows), now pointing at the queued run's folder
+    expect(queued.registryIds).toEqual(local.registryIds);
+    const queuedEntry = await registry.get(queued.registryIds[0]);
+    expect(queuedEntry?.metadata).toEqual(localEntry?.metadata);
+    expect(queuedEntry?.path).toBe(queued.runDir);
     expect(queued.run).toBe(local.run);
     expect(queued.rows).toEqual(local.rows);
     expect(queued.inferredItems).toBe(local.inferredItems);
