@@ -95,7 +95,8 @@ describe.skipIf(!workerBuilt)('chainlm-serve --replicas 2', () => {
     const [mine, theirs] = await Promise.all([post(pooled, '/v1/chat/completions', body), post(single, '/v1/chat/completions', body)]);
     expect(mine.statusCode, mine.body).toBe(200);
     expect(comparable(mine.json())).toEqual(comparable(theirs.json()));
-    expect(mine.json().choices[0].message.content).toMatch(/^\{/);
+    // JSON allows white space before the value; which token a random tiny model picks first depends on the matmul kernel.
+    expect(mine.json().choices[0].message.content.trimStart()).toMatch(/^\{/);
   });
 
   it('sums the replicas\' gauges on /metrics', async () => {
