@@ -6,7 +6,7 @@
  * status a console reads. Redis unreachable: a clear error within seconds.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRedis, QueueError, readQueueStatus, RunQueue, startQueueWorker, type QueueWorkerHandle } from './index.js';
+import { checkRedis, jobId, QueueError, queueName, readQueueStatus, RunQueue, startQueueWorker, taskIdOf, type QueueWorkerHandle } from './index.js';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl && process.env.CI !== 'true') console.log('queue tests against Redis skipped: REDIS_URL is not set (start redis-server and export REDIS_URL=redis://127.0.0.1:PORT)');
@@ -29,6 +29,13 @@ describe('Redis connection', () => {
   });
 
   it.runIf(process.env.CI === 'true')('has REDIS_URL in CI', () => expect(redisUrl).toBeTruthy());
+
+  it('refuses names with the separator BullMQ and our keys use', () => {
+    expect(queueName('eval', 'fixture_0123456789')).toBe('chainlm-eval-fixture_0123456789');
+    expect(() => queueName('eval', 'a:b')).toThrow(/run id "a:b" may only use letters, digits/);
+    expect(jobId('infer/toy/gsm8k_3')).toBe('t.infer/toy/gsm8k_3');
+    expect(taskIdOf(jobId('odd:id'))).toBe('odd:id');
+  });
 });
 
 describe.skipIf(!redisUrl)('RunQueue with workers', () => {

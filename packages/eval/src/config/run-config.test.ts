@@ -5,6 +5,7 @@ import { ConfigError } from '@chainlm/core';
 import { describe, expect, it } from 'vitest';
 import { promptHash } from './dataset-config.js';
 import { buildRunConfig, loadRunConfig } from './run-config.js';
+import { runName } from '../run/run-layout.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eval-config-'));
 
@@ -75,6 +76,14 @@ describe('run config', () => {
     expect(capped.datasets.map((entry) => (entry.infer.inferencer as { maxOutLen: number }).maxOutLen)).toEqual([16, 8]);
     expect(() => buildRunConfig({ models: [{ type: 'openai', baseUrl: 'http://x/v1', model: 'm' }], presets: ['gsm8k'] })).toThrow(/needs a data folder/);
     expect(() => buildRunConfig({ models: [{ type: 'openai', baseUrl: 'http://x/v1', model: 'm' }], presets: ['nope'] })).toThrow(/unknown built-in dataset "nope"/);
+  });
+
+  it('the queue runner needs a Redis URL; runner settings do not change the run name', () => {
+    const base = { models: [{ type: 'openai' as const, baseUrl: 'http://x/v1', model: 'm' }], presets: ['arithmetic'] };
+    expect(() => buildRunConfig({ ...base, runner: { type: 'queue' } })).toThrow(/runner\.redis: the queue runner needs a Redis URL/);
+    const queued = buildRunConfig({ ...base, runner: { type: 'queue', redis: 'redis://127.0.0.1:6379', attempts: 5 } });
+    expect(queued.runner).toMatchObject({ type: 'queue', redis: 'redis://127.0.0.1:6379', attempts: 5 });
+    expect(runName(queued)).toBe(runName(buildRunConfig(base)));
   });
 
   it('promptHash changes with the prompt and not with the loader', () => {

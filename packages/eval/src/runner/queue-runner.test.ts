@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Registry } from '@chainlm/core';
-import { readQueueStatus } from '@chainlm/queue';
+import { listOpenRuns, readQueueStatus } from '@chainlm/queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
 import { startTestServer, type TestServer } from '../__tests__/openai-test-server.js';
@@ -160,6 +160,41 @@ describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processe
     } finally {
       await slow.close();
     }
+  });
+});
+
+describe.skipIf(skipReason !== undefined)('queue runner guards', () => {
+  it('a worker that loads other dataset rows than the coordinator refuses the task at once', async () => {
+    const server = await startTestServer();
+    const dataDir = join(root, 'drift');
+    writeFixtureData(dataDir);
+    try {
+      const base: RunConfigInput = { ...fixtureConfig(dataDir, server.url, join(root, 'drift-runs')), name: `${unique}-drift`, presets: [], limit: 5 };
+      base.datasets = [base.datasets![0]]; // mcq, read from mcq-test.jsonl
+      const run = runEval(buildRunConfig({ ...base, runner: { concurrency: 1, saveEvery: 4, shardSize: 500, type: 'queue', redis: redisUrl, attempts: 3 } }));
+      const runId = `${base.name}_`;
+      // the coordinator has loaded the rows and queued the task: now the file changes under the worker
+      for (let tries = 0; tries < 200; tries++) {
+        if ((await listOpenRuns(redisUrl!)).some((open) => open.startsWith(runId))) break;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      }
+      writeFileSync(join(dataDir, 'mcq-test.jsonl'), readFileSync(join(dataDir, 'mcq-test.jsonl'), 'utf8').replace('Which is a fruit?', 'Which is a vegetable?'));
+      const worker = startWorker(env);
+      try {
+        const error = await run.catch((caught: unknown) => caught);
+        expect((error as Error).message).toMatch(/toy\/mcq: dataset mcq as loaded on this worker differs from the coordinator's .* \(task tried 1 time\)/);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('run --runner refuses anything but local or queue', async () => {
+    const bad = spawnCli(['run', '--model', 'http://127.0.0.1:9/v1', '--model-name', 'toy', '--datasets', 'arithmetic', '--runner', 'slurm'], env);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toMatch(/--runner must be local or queue, got "slurm"/);
   });
 });
 
