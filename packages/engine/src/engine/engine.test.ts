@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { createModel, presetConfig, type Model } from '@chainlm/model';
 import { stepModelFrom } from '../model/step-model.js';
@@ -6,7 +7,6 @@ import { loadStories260K, storiesPath, type Stories } from '../testing/stories26
 import { Engine, type GenerateRequest } from './engine.js';
 import type { EngineEvent, RequestFinishEvent } from './events.js';
 
-if (!storiesPath) console.warn('skipped the engine feature tests: ../shared/models/stories260K is absent');
 
 function finish(engine: Engine, request: GenerateRequest): Promise<RequestFinishEvent> {
   return new Promise((resolve) => engine.addRequest(request, (event) => event.type === 'request-finish' && resolve(event)));
@@ -23,7 +23,7 @@ const byteTokenizer = {
   },
 };
 
-describe.skipIf(!storiesPath)('Engine features on stories260K', () => {
+describe.skipIf(skipUnlessPresent(Boolean(storiesPath), 'the engine feature tests load ../shared/models/stories260K (check ../shared out beside the repo)'))('Engine features on stories260K', () => {
   let stories: Stories;
   let engine: Engine;
 

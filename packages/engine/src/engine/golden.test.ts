@@ -4,6 +4,7 @@
  * against llama2.c's golden ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { stepModelFrom } from '../model/step-model.js';
 import { loadStories260K, storiesPath, type Stories } from '../testing/stories260k.js';
@@ -11,7 +12,6 @@ import type { EngineConfigInput } from '../config/engine-config.js';
 import { Engine } from './engine.js';
 import type { RequestFinishEvent } from './events.js';
 
-if (!storiesPath) console.warn('skipped the engine golden tests: ../shared/models/stories260K is absent (../shared not checked out beside the repo)');
 
 const greedy = (maxTokens: number) => ({ temperature: 0, maxTokens, ignoreEos: true });
 
@@ -23,7 +23,7 @@ function random(seed: number) {
   return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-describe.skipIf(!storiesPath)('engine on stories260K: golden greedy ids in every schedule', () => {
+describe.skipIf(skipUnlessPresent(Boolean(storiesPath), 'the engine golden tests load ../shared/models/stories260K (check ../shared out beside the repo)'))('engine on stories260K: golden greedy ids in every schedule', () => {
   let stories: Stories;
   const engines: Engine[] = [];
   const engine = (config: EngineConfigInput) => {

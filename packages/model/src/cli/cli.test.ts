@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runProgram } from '@chainlm/core';
+import { runProgram, skipUnlessPresent } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelProgram } from './program.js';
 import { fixtureTensors, writeLegacyFixture, type FixtureSpec } from '../io/__tests__/llama2c-fixture.js';
@@ -105,7 +105,7 @@ describe('chainlm-model CLI', () => {
     }
   });
 
-  it.skipIf(!existsSync(models))('tokenize encodes with a SentencePiece model (../shared)', async () => {
+  it.skipIf(skipUnlessPresent(models, 'tokenize with a SentencePiece model reads ../shared/models (check ../shared out beside the repo)'))('tokenize encodes with a SentencePiece model (../shared)', async () => {
     const tokenizer = join(models, 'llama2-tokenizer/tokenizer.model');
     expect((await cli('tokenize', '--tokenizer', tokenizer, 'Hello world', '--json')).json()).toEqual({ ids: [1, 15043, 3186], tokens: ['<s>', '▁Hello', '▁world'], count: 3 });
     expect((await cli('tokenize', '--tokenizer', tokenizer, 'Hello world', '--no-special', '--json')).json().ids).toEqual([15043, 3186]);

@@ -11,18 +11,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const stories = resolve(repoRoot, '../shared/models/stories260K');
 const binary = join(repoRoot, 'packages/model/dist/bin/chainlm-model.js');
-if (!existsSync(stories)) console.warn(`skipped the chainlm-model golden: ${stories} is absent (../shared not checked out beside the repo)`);
 
 function run(...argv: string[]) {
   const result = spawnSync(process.execPath, [binary, ...argv], { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe.skipIf(!existsSync(stories))('stories260K golden through the chainlm-model binary', () => {
+describe.skipIf(skipUnlessPresent(stories, 'the chainlm-model golden runs ../shared/models/stories260K (check ../shared out beside the repo)'))('stories260K golden through the chainlm-model binary', () => {
   const out = mkdtempSync(join(tmpdir(), 'chainlm-model-golden-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
   beforeAll(() => {

@@ -2,11 +2,12 @@
  * The stories260K golden: llama2.c's run.c greedy ids from BOS, reproduced exactly
  * through the llama2.c importer (→ HF folder) → config → model → generate.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { initBackend, tf } from '@chainlm/runtime';
 import { importLlama2c, loadHfFolder } from '../io/index.js';
 import { parseHfConfig } from '../config/index.js';
@@ -15,9 +16,8 @@ import { generate } from './generate.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const stories = join(repoRoot, '../shared/models/stories260K');
-if (!existsSync(stories)) console.warn(`skipped the stories260K golden: ${stories} is absent (../shared not checked out beside the repo)`);
 
-describe.skipIf(!existsSync(stories))('stories260K golden (../shared/models)', () => {
+describe.skipIf(skipUnlessPresent(stories, 'the stories260K golden reads ../shared/models (check ../shared out beside the repo)'))('stories260K golden (../shared/models)', () => {
   const out = mkdtempSync(join(tmpdir(), 'chainlm-golden-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gguf, GGMLQuantizationType } from '@huggingface/gguf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { exportGguf, ggufTensorName } from './gguf-export.js';
 import { importLlama2c } from './llama2c-import.js';
 import { saveHfFolder } from './hf-folder.js';
@@ -16,7 +17,6 @@ const models = resolve(repoRoot, '../shared/models');
 const stories = join(models, 'stories260K/stories260K.bin');
 const root = mkdtempSync(join(tmpdir(), 'chainlm-gguf-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-if (!existsSync(models)) console.warn(`GGUF export tests on stories260K skipped: ${models} is absent`);
 
 async function readBack(file: string) {
   const parsed = await gguf(file, { allowLocalFile: true });
@@ -42,7 +42,7 @@ function rawWq0(): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + start + 4 * 64 * 64));
 }
 
-describe.skipIf(!existsSync(models))('GGUF export of stories260K', () => {
+describe.skipIf(skipUnlessPresent(models, 'the GGUF export tests on stories260K read ../shared/models (check ../shared out beside the repo)'))('GGUF export of stories260K', () => {
   const hf = join(root, 'stories260K');
   beforeAll(async () => {
     await importLlama2c(stories, hf);
@@ -121,7 +121,7 @@ describe('GGUF export with a tokenizer and errors', () => {
   const tokenizer = join(models, 'llama2-tokenizer/tokenizer.model');
   const reference = join(models, 'llama.cpp-vocab/ggml-vocab-llama-spm.gguf');
 
-  it.skipIf(!existsSync(reference))('embeds a SentencePiece vocabulary identical to llama.cpp own llama-spm vocab file', async () => {
+  it.skipIf(skipUnlessPresent(reference, 'the llama.cpp vocabulary comparison reads ../shared/models/llama.cpp-vocab (check ../shared out beside the repo)'))('embeds a SentencePiece vocabulary identical to llama.cpp own llama-spm vocab file', async () => {
     const spec = { dim: 32, hiddenDim: 64, layers: 1, heads: 4, kvHeads: 4, vocabSize: 32000, seqLen: 16, shared: false };
     writeVersion1Fixture(join(root, 'v32k.bin'), spec, fixtureTensors(spec));
     const hf = join(root, 'v32k');
@@ -154,7 +154,7 @@ describe('GGUF export with a tokenizer and errors', () => {
     expect(existsSync(join(root, 'bad.gguf'))).toBe(false);
     expect(() => ggufTensorName('model.layers.0.self_attn.q_proj.bias')).toThrow(/tensor "model\.layers\.0\.self_attn\.q_proj\.bias" has no GGUF llama equivalent/);
     expect(ggufTensorName('model.layers.0.self_attn.rotary_emb.inv_freq')).toBeUndefined();
-    if (existsSync(tokenizer)) {
+    if (!skipUnlessPresent(tokenizer, 'the vocab-size mismatch check uses ../shared/models/llama2-tokenizer (check ../shared out beside the repo)')) {
       const dir = join(root, 'small-vocab');
       await saveHfFolder(dir, { configJson: base, weights, tokenizerFiles: [tokenizer] });
       await expect(exportGguf(dir, join(root, 'bad.gguf'), 'f32')).rejects.toThrow(/tokenizer\.model: 32000 tokens but config\.json vocab_size is 8/);

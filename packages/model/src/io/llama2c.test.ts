@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { readLlama2c } from './llama2c-read.js';
 import { importLlama2c } from './llama2c-import.js';
 import { loadHfFolder } from './hf-folder.js';
@@ -112,9 +113,9 @@ describe('llama2.c checkpoints', () => {
     await expect(readLlama2c(join(root, 'absent.bin'))).rejects.toThrow(/absent\.bin: llama2\.c checkpoint not found/);
   });
 
-  it('imports to an HF folder with a SentencePiece tokenizer, refusing a mismatched one', async () => {
-    const tokenizer = join(models, 'llama2-tokenizer/tokenizer.model');
-    if (!existsSync(tokenizer)) return console.warn(`skipped: ${tokenizer} absent (../shared not checked out)`);
+  const llama2Tokenizer = join(models, 'llama2-tokenizer/tokenizer.model');
+  it.skipIf(skipUnlessPresent(llama2Tokenizer, 'the llama2.c import with a SentencePiece tokenizer reads ../shared/models/llama2-tokenizer (check ../shared out beside the repo)'))('imports to an HF folder with a SentencePiece tokenizer, refusing a mismatched one', async () => {
+    const tokenizer = llama2Tokenizer;
     const big = { ...spec, vocabSize: 32000, shared: true };
     writeVersion1Fixture(join(root, 'v32k.bin'), big, fixtureTensors(big));
     const out = join(root, 'hf32k');
@@ -129,7 +130,7 @@ describe('llama2.c checkpoints', () => {
   });
 });
 
-describe.skipIf(!existsSync(models))('stories260K (../shared/models)', () => {
+describe.skipIf(skipUnlessPresent(models, 'the stories260K import tests read ../shared/models (check ../shared out beside the repo)'))('stories260K (../shared/models)', () => {
   it('imports the real checkpoint: config, θ from its RoPE table, tied head, parameter count', async () => {
     const out = join(root, 'stories260K');
     const result = await importLlama2c(join(models, 'stories260K/stories260K.bin'), out);
@@ -144,4 +145,3 @@ describe.skipIf(!existsSync(models))('stories260K (../shared/models)', () => {
     expect(folder.weights.get('model.layers.4.self_attn.k_proj.weight')!.shape).toEqual([32, 64]);
   });
 });
-if (!existsSync(models)) console.warn(`stories260K tests skipped: ${models} is absent (../shared is not checked out beside the repo)`);

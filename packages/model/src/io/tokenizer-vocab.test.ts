@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { parseLlama2cTokenizer, parseSentencePieceModel, readVocabFile } from './tokenizer-vocab.js';
 import { parseByteSize } from './byte-size.js';
 
@@ -39,7 +39,7 @@ describe('tokenizer vocabularies', () => {
     expect(() => parseSentencePieceModel('z.model', new Uint8Array([0x0b]))).toThrow(/unexpected protobuf wire type 3/);
   });
 
-  it.skipIf(!existsSync(llama2))('reads Llama 2 tokenizer.model and tokenizer.bin (../shared) to the same 32,000 pieces', async () => {
+  it.skipIf(skipUnlessPresent(llama2, 'the Llama 2 tokenizer test reads ../shared/models/llama2-tokenizer (check ../shared out beside the repo)'))('reads Llama 2 tokenizer.model and tokenizer.bin (../shared) to the same 32,000 pieces', async () => {
     const model = await readVocabFile(join(llama2, 'tokenizer.model'));
     const bin = await readVocabFile(join(llama2, 'tokenizer.bin'));
     expect(model).toMatchObject({ kind: 'sentencepiece', unkId: 0, bosId: 1, eosId: 2 });

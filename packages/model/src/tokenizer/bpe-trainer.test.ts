@@ -1,16 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { trainBpeTokenizer, type TrainedBpe } from './bpe-trainer.js';
 import { tokenizerFromJson } from './hf-tokenizer.js';
 import { loadTokenizer } from './load-tokenizer.js';
 import { saveTokenizerJson } from './tokenizer-json.js';
 
 const shared = fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const hasShared = existsSync(shared);
-if (!hasShared) console.warn(`BPE trainer corpus tests skipped: ${shared} is absent (tinyshakespeare + chinese-poetry)`);
+const hasShared = !skipUnlessPresent(shared, 'the BPE trainer corpus tests read tinyshakespeare and chinese-poetry from ../shared (check ../shared out beside the repo)');
 
 function mixedCorpus(): string[] {
   const english = readFileSync(`${shared}datasets/tinyshakespeare/input.txt`, 'utf8').split('\n');

@@ -1,14 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { byteToChar } from './byte-level.js';
 import { loadTokenizer } from './load-tokenizer.js';
 
 const shared = fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const hasShared = existsSync(shared);
-if (!hasShared) console.warn(`InternLM / Llama tokenizer loading tests skipped: ${shared} is absent`);
+const hasShared = !skipUnlessPresent(shared, 'the InternLM / Llama tokenizer loading tests read ../shared/models (check ../shared out beside the repo)');
 
 /** A tiny Llama-style (SentencePiece BPE with byte fallback) tokenizer.json. */
 function llamaStyleJson(): Record<string, unknown> {

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { trainBpeTokenizer } from './bpe-trainer.js';
 import { loadTokenizer } from './load-tokenizer.js';
 import type { Tokenizer } from './types.js';
 
 const shared = fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const hasShared = existsSync(shared);
-if (!hasShared) console.warn(`SentencePiece streaming tests skipped: ${shared} is absent`);
+const hasShared = !skipUnlessPresent(shared, 'the SentencePiece streaming tests read ../shared/models (check ../shared out beside the repo)');
 
 const chinese = '床前明月光，疑是地上霜。举头望明月🌙，低头思故乡。';
 

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { loadTokenizer } from './load-tokenizer.js';
 import type { TableTokenizer } from './table-tokenizer.js';
 import { readVocabTestVectors, type VocabTestCase } from './vocab-test-vectors.js';
 
 const shared = fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const hasShared = existsSync(shared);
-if (!hasShared) console.warn(`tokenizer vector tests skipped: ${shared} is absent (the shared models folder)`);
+const hasShared = !skipUnlessPresent(shared, 'the llama.cpp tokenizer vector tests read ../shared/models (check ../shared out beside the repo)');
 const vocab = (name: string) => `${shared}models/llama.cpp-vocab/ggml-vocab-${name}.gguf`;
 
 describe.skipIf(!hasShared)('llama.cpp GPT-2 vectors with gpt2-tokenizer/tokenizer.json', () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { storyTexts } from '../__tests__/fixtures.js';
 
 const bin = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../dist/bin/chainlm-train.js');
@@ -33,7 +34,7 @@ function stepLosses(run: string): StepLine[] {
   return readFileSync(join(home, 'runs', run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((line) => 'loss' in line);
 }
 
-describe.skipIf(!existsSync(bin))('chainlm-train CLI', () => {
+describe.skipIf(skipUnlessPresent(bin, 'the chainlm-train CLI tests (with the SIGKILL exact-resume test) run the built binary: npm run build'))('chainlm-train CLI', () => {
   const corpus = join(home, 'stories.txt');
   const config = join(home, 'tiny.yaml');
 

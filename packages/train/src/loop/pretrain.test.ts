@@ -4,11 +4,11 @@
  * the run's own tokenizer — the loss of the best model that ignores context — so the
  * model has learned to use context. Skips, saying why, when ../shared is absent.
  */
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveHome } from '@chainlm/core';
+import { resolveHome, skipUnlessPresent } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrainConfig } from '../config/load.js';
@@ -19,7 +19,6 @@ import { startRun } from './session.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const corpus = resolve(repoRoot, '../shared/datasets/tinyshakespeare/input.txt');
-if (!existsSync(corpus)) console.warn(`skipping the tinyshakespeare pretraining test: ${corpus} is absent (../shared is not mounted)`);
 
 /** −Σ p log p (nats) of the token frequencies of the rows' counted targets. */
 function unigramEntropy(rows: PackedRows): number {
@@ -35,7 +34,7 @@ function unigramEntropy(rows: PackedRows): number {
   return entropy;
 }
 
-describe.skipIf(!existsSync(corpus))('pretraining on tinyshakespeare', () => {
+describe.skipIf(skipUnlessPresent(corpus, 'the tinyshakespeare pretraining test reads ../shared/datasets (check ../shared out beside the repo)'))('pretraining on tinyshakespeare', () => {
   beforeAll(async () => {
     await initBackend();
   });
