@@ -5,11 +5,13 @@
  * than redeclared (registry: core, dataset stats: data, eval rows: eval, training
  * metrics: train).
  */
+import type { QueueStatus } from '@chainlm/queue';
 import type { EvalMetrics, RunInfo, StepMetrics } from '@chainlm/train';
 
 export type { Artifact, Lineage } from '@chainlm/core';
 export type { DatasetStats } from '@chainlm/data';
 export type { SummaryRow } from '@chainlm/eval';
+export type { QueueStatus, TaskStatus, WorkerStatus } from '@chainlm/queue';
 
 export type JobStatus = 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'lost';
 
@@ -92,4 +94,14 @@ export interface EngineSnapshot {
   ttftP90: number | null;
   /** Worker replicas (`--replicas`): serving now, started, restarted after dying; null for one in-thread engine. */
   replicas: { live: number; total: number; restarts: number } | null;
+}
+
+/** /api/queue: the distributed runs of the BullMQ deployment the console watches (`--redis`). */
+export interface QueueView {
+  configured: boolean;
+  /** The Redis URL, password redacted; null without --redis. */
+  url: string | null;
+  runs: QueueStatus[];
+  /** Redis could not be read (the URL is named). */
+  error?: string;
 }

@@ -14,6 +14,7 @@ import { datasetRoutes } from '../routes/dataset-routes.js';
 import { deploymentRoutes } from '../routes/deployment-routes.js';
 import { evalRoutes } from '../routes/eval-routes.js';
 import { jobRoutes } from '../routes/job-routes.js';
+import { queueRoutes } from '../routes/queue-routes.js';
 import { registryRoutes } from '../routes/registry-routes.js';
 import { runRoutes } from '../routes/run-routes.js';
 import type { RouteContext } from '../routes/context.js';
@@ -41,7 +42,7 @@ export async function createConsoleApp(input: ConsoleOptionsInput = {}): Promise
   });
   registerAuth(app, { token: options.token, host: options.host, allowedHosts: options.allowedHosts });
   const context: RouteContext = { home, registry, supervisor, options };
-  for (const routes of [registryRoutes, datasetRoutes, runRoutes, evalRoutes, compareRoutes, jobRoutes, deploymentRoutes]) await app.register(routes, context);
+  for (const routes of [registryRoutes, datasetRoutes, runRoutes, evalRoutes, compareRoutes, jobRoutes, deploymentRoutes, queueRoutes]) await app.register(routes, context);
   app.get('/api/health', async () => ({ ok: true, home: home.root, web: webBuilt(options.webRoot) }));
   await registerWeb(app, options.webRoot);
   app.addHook('onClose', async () => supervisor.close());

@@ -28,6 +28,8 @@ export const consoleOptionsSchema = z.strictObject({
   killGraceMs: z.number().int().positive().default(5000),
   /** How often job states, logs and metrics files are polled, ms. */
   pollMs: z.number().int().positive().default(300),
+  /** Redis of a BullMQ deployment (`chainlm-eval run --runner queue`): the Evaluation page shows its queues and workers. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
   /** The SQL box stops a query after this many milliseconds. */
   sqlTimeoutMs: z.number().int().positive().default(10_000),
   /**
@@ -72,6 +74,7 @@ export interface ConsoleOptions {
   webRoot: string;
   killGraceMs: number;
   pollMs: number;
+  redisUrl?: string;
   sqlTimeoutMs: number;
   allowedDirs: string[];
   allowedHosts: string[];

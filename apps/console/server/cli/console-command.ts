@@ -16,6 +16,7 @@ export const consoleCommand = defineCommand({
     token: { type: 'string', description: 'session token (default: a random one; visible in `ps`, prefer --token-file)', valueName: 'TOKEN' },
     tokenFile: { type: 'string', description: 'read the session token from the first line of FILE (required, with --token, to bind anything but loopback)', valueName: 'FILE' },
     allowDir: { type: 'list', description: 'a folder besides CHAINLM_HOME that jobs may read input from (repeat, or comma-separate)', valueName: 'DIR' },
+    redis: { type: 'string', description: 'Redis of a BullMQ deployment (chainlm-eval run --runner queue): show its queues, tasks and workers on the Evaluation page', valueName: 'URL' },
     allowHost: { type: 'list', description: 'a host name besides localhost and IP addresses that the console answers to (repeat, or comma-separate)', valueName: 'NAME' },
     evalDataDir: { type: 'string', description: 'data folder for built-in eval datasets (sets CHAINLM_EVAL_DATA_DIR for eval jobs)', valueName: 'DIR' },
     attach: { type: 'list', description: 'show a server this console did not start as a deployment (chat, agent, metrics): NAME=URL (repeat, or comma-separate)', valueName: 'NAME=URL' },
@@ -31,7 +32,7 @@ export const consoleCommand = defineCommand({
       if (!/^https?:\/\//.test(url)) throw new UsageError(`--attach: "${url}" is not an http(s) URL`, `e.g. ${example}`);
       return { name, url };
     });
-    const started = await startConsole({ host: options.host, port: options.port, token, jobEnv, attach, allowedDirs: options.allowDir ?? [], allowedHosts: options.allowHost ?? [] });
+    const started = await startConsole({ host: options.host, port: options.port, token, jobEnv, attach, allowedDirs: options.allowDir ?? [], allowedHosts: options.allowHost ?? [], ...(options.redis ? { redisUrl: options.redis } : {}) });
     if (!isLoopbackAddress(new URL(started.address).hostname)) {
       events.emit({ type: 'log', level: 'warn', message: `listening on ${started.address}: anyone who can reach it and has the token can start jobs on this machine` });
     }

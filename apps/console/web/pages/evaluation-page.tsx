@@ -8,6 +8,7 @@ import type { SummaryRow } from '../types';
 import { CompareRuns } from './evaluation/compare-runs';
 import { EvalForm } from './evaluation/eval-form';
 import { Leaderboard, type LeaderboardData } from './evaluation/leaderboard';
+import { QueuePanel } from './evaluation/queue-panel';
 import { SamplesView } from './evaluation/samples-view';
 
 export interface EvalRunSummary {
@@ -46,9 +47,12 @@ export function EvaluationPage() {
               <SamplesView {...pick} />
             </Paper>
           ) : null}
-          <Paper withBorder p="sm">
+          <Paper withBorder p="sm" mb="md">
             <ErrorNote error={runs.error} />
             <CompareRuns runs={runs.data?.runs ?? []} />
+          </Paper>
+          <Paper withBorder p="sm">
+            <QueuePanel />
           </Paper>
         </Grid.Col>
       </Grid>

@@ -21,6 +21,7 @@ export const consoleCommand = defineCommand({
     token: { type: 'string', description: 'session token (default: a random one; visible in `ps`, prefer --token-file)', valueName: 'TOKEN' },
     tokenFile: { type: 'string', description: 'read the session token from the first line of FILE (required, with --token, to bind anything but loopback)', valueName: 'FILE' },
     allowDir: { type: 'list', description: 'a folder besides CHAINLM_HOME that jobs may read input from (repeat, or comma-separate)', valueName: 'DIR' },
+    redis: { type: 'string', description: 'Redis of a BullMQ deployment (chainlm-eval run --runner queue): show its queues, tasks and workers on the Evaluation page', valueName: 'URL' },
     allowHost: { type: 'list', description: 'a host name besides localhost and IP addresses that the console answers to (repeat, or comma-separate)', valueName: 'NAME' },
     evalDataDir: { type: 'string', description: 'data folder for built-in eval datasets (sets CHAINLM_EVAL_DATA_DIR for eval jobs)', valueName: 'DIR' },
     attach: { type: 'list', description: 'show a server this console did not start as a deployment (chat, agent, metrics): NAME=URL (repeat, or comma-separate)', valueName: 'NAME=URL' },
