@@ -5,7 +5,7 @@
  * the same records, report counts and shard bytes. Without Redis or dist:
  * skipped with the reason outside CI, failing in CI.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -83,6 +83,18 @@ describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
     expect(await records('clean-queued')).toEqual(await records('clean-local'));
     const took = workers.map((worker) => (worker.log().match(/took part-/g) ?? []).length);
     expect(took[0] + took[1]).toBe(3);
+
+    // the same through the CLI; a runner it does not know is bad usage
+    const recipeFile = join(root, 'recipe.yaml');
+    writeFileSync(recipeFile, JSON.stringify(recipe));
+    const cliEnv = { ...process.env, CHAINLM_HOME: join(root, 'home') };
+    const viaCli = spawnSync(process.execPath, [cli, 'clean', 'raw', '--recipe', recipeFile, '--out', 'clean-cli', '--runner', 'queue', '--redis', redisUrl!, '--json'], { env: cliEnv, encoding: 'utf8' });
+    expect(viaCli.status, viaCli.stderr).toBe(0);
+    expect(JSON.parse(viaCli.stdout).kept).toBe(local.kept);
+    expect(await records('clean-cli')).toEqual(await records('clean-local'));
+    const bogus = spawnSync(process.execPath, [cli, 'clean', 'raw', '--recipe', recipeFile, '--out', 'clean-x', '--runner', 'ray'], { env: cliEnv, encoding: 'utf8' });
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/--runner must be local or queue, got "ray"/);
   });
 
   it('tokenize: the same shards, byte for byte, as the local run', async () => {
