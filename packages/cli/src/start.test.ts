@@ -6,18 +6,17 @@
  * minutes); the demo itself runs in CI's pipeline smoke.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const repoRoot = resolve(packageRoot, '../..');
 const bin = join(packageRoot, 'dist/bin/chainlm.js');
 const consoleIndex = join(repoRoot, 'apps/console/dist-web/index.html');
-const consoleBuilt = existsSync(consoleIndex);
-if (!consoleBuilt) console.warn(`chainlm start test skipped: the console is not built (${consoleIndex}); npm test builds it first`);
 
 const pipeline = `
 name: start-test
@@ -82,7 +81,7 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-describe.skipIf(!consoleBuilt)('chainlm start', () => {
+describe.skipIf(skipUnlessPresent(consoleIndex, 'chainlm start runs the built console: npm run build (npm test builds it first)'))('chainlm start', () => {
   const root = mkdtempSync(join(tmpdir(), 'chainlm-start-'));
   const file = join(root, 'pipeline.yaml');
   const home = join(root, 'home');

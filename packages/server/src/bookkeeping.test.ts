@@ -6,11 +6,11 @@
  * maps (each replica's too), the KV blocks, tensors on the backend, requests in
  * flight, and the label sets of /metrics. Sizes, not timings.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { Engine, type ReplicaPool } from '@chainlm/engine';
 import { tf } from '@chainlm/runtime';
 import { createServer } from './app/create-server.js';
@@ -18,8 +18,7 @@ import { loadServedModel } from './app/load-model.js';
 import type { ServedModel } from './app/served-model.js';
 import { makeTinyChatModel } from './testing/tiny-chat-model.js';
 
-const workerBuilt = existsSync(resolve(fileURLToPath(new URL('.', import.meta.url)), '../../engine/dist/parallel/replica-worker.js'));
-if (!workerBuilt) console.warn('bookkeeping.test: the --replicas case is skipped — the replica worker is not built (run `npx tsc -b packages/engine`, or `npm test`)');
+const replicaWorker = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../engine/dist/parallel/replica-worker.js');
 
 let dir: string;
 const apps: FastifyInstance[] = [];
@@ -109,7 +108,7 @@ describe('no per-request state outlives its request', () => {
     expect(await series(app)).toBe(before.series);
   });
 
-  it.skipIf(!workerBuilt)('--replicas 2: the front\'s and every replica\'s maps back to zero after 200 requests', async () => {
+  it.skipIf(skipUnlessPresent(replicaWorker, 'the --replicas bookkeeping case runs the built replica worker: npx tsc -b packages/engine (npm test builds first)'))('--replicas 2: the front\'s and every replica\'s maps back to zero after 200 requests', async () => {
     const model = await loadServedModel(dir, { id: 'tiny', engine: { maxSeqs: 8, cacheGiB: 0.02 }, replicas: 2 });
     const pool = model.engine as ReplicaPool;
     const { app, url } = await serve(model);

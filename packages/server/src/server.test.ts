@@ -3,7 +3,7 @@
  * LangChain's ChatOpenAI against a live server on loopback, serving a tiny trained
  * chat model (exact replies) and stories260K from ../shared (golden ids).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { importLlama2c } from '@chainlm/model';
 import { createServer } from './app/create-server.js';
 import { loadServedModel } from './app/load-model.js';
@@ -19,8 +20,7 @@ import { makeTinyChatModel } from './testing/tiny-chat-model.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const storiesBin = join(repoRoot, '../shared/models/stories260K/stories260K.bin');
-const hasShared = existsSync(storiesBin);
-if (!hasShared) console.warn(`skipping stories260K server tests: ${storiesBin} not found (../shared is absent)`);
+const hasShared = !skipUnlessPresent(storiesBin, 'the stories260K server tests read ../shared/models (check ../shared out beside the repo)');
 
 let app: FastifyInstance;
 let client: OpenAI;

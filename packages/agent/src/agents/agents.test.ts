@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { z } from 'zod';
 import { ScriptedChatModel } from '../models/scripted-chat-model.js';
 import { createCalculatorTool } from '../tools/calculator.js';
@@ -77,7 +78,7 @@ describe('sandbox failures inside an agent run', () => {
     expect(result.answer).toBe('42');
   });
 
-  it.skipIf(!findPython())('python: reading /etc/passwd and opening a socket fail as tool errors and the agent goes on', async () => {
+  it.skipIf(skipUnlessPresent(Boolean(findPython()), 'the python tool test needs python3 on the PATH'))('python: reading /etc/passwd and opening a socket fail as tool errors and the agent goes on', async () => {
     const python = createPythonInterpreterTool({ timeLimitMs: 3_000 });
     const model = new ScriptedChatModel([
       { text: '', toolCalls: [{ id: 'a', name: 'python', arguments: JSON.stringify({ code: 'open("/etc/passwd").read()' }) }], finishReason: 'tool_calls' },

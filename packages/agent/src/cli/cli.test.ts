@@ -3,7 +3,7 @@
  * A fake OpenAI endpoint on 127.0.0.1 stands in for chainlm-serve.
  */
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../testing/fake-openai-server.js';
 
 const bin = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../dist/bin/chainlm-agent.js');
@@ -30,9 +31,8 @@ async function cli(args: string[], input?: string): Promise<{ code: number; stdo
   });
 }
 
-if (!existsSync(bin)) console.warn(`skipping CLI tests: ${bin} is not built (run npx tsc -b packages/agent)`);
 
-describe.skipIf(!existsSync(bin))('chainlm-agent CLI', () => {
+describe.skipIf(skipUnlessPresent(bin, 'the chainlm-agent CLI tests run the built binary: npx tsc -b packages/agent (npm test builds first)'))('chainlm-agent CLI', () => {
   let model: FakeOpenAIServer;
   beforeAll(async () => {
     model = await startFakeOpenAIServer((request) => {

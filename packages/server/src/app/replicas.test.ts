@@ -6,12 +6,13 @@
  * run the engine's built worker (dist/), which `npm test` builds first.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipUnlessPresent } from '@chainlm/core';
 import type { ReplicaPool } from '@chainlm/engine';
 import { loadHfFolder } from '@chainlm/model';
 import { makeTinyChatModel } from '../testing/tiny-chat-model.js';
@@ -21,8 +22,7 @@ import { loadServedModel } from './load-model.js';
 import type { ServedModel } from './served-model.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const workerBuilt = existsSync(resolve(here, '../../../engine/dist/parallel/replica-worker.js'));
-if (!workerBuilt) console.warn('replicas.test: skipped — the replica worker is not built (run `npx tsc -b packages/engine`, or `npm test`, which builds first)');
+const replicaWorker = resolve(here, '../../../engine/dist/parallel/replica-worker.js');
 
 const engine = { maxSeqs: 8, cacheGiB: 0.02 };
 let dir: string;
@@ -44,7 +44,7 @@ function expectSameAnswer(mine: { choices: { logprobs: { token_logprobs: number[
   mine.choices.forEach((choice, index) => choice.logprobs?.token_logprobs.forEach((logprob, position) => expect(logprob).toBeCloseTo(theirs.choices[index].logprobs!.token_logprobs[position], 4)));
 }
 
-describe.skipIf(!workerBuilt)('chainlm-serve --replicas 2', () => {
+describe.skipIf(skipUnlessPresent(replicaWorker, 'the --replicas tests run the built replica worker: npx tsc -b packages/engine (npm test builds first)'))('chainlm-serve --replicas 2', () => {
   beforeAll(async () => {
     dir = await makeTinyChatModel();
     const weights = (await loadHfFolder(dir)).weights;
