@@ -35,6 +35,7 @@ export { parseNameValue } from './cli/name-value.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic } from './fs/atomic-write.js';
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';
+export { builtModuleUrl } from './fs/built-module.js';
 export { resolveInside, resolveInsideAny, isPathInside, PathOutsideRootError, type InsideRootOptions } from './fs/inside-root.js';
 export {
   lockDownDuckDB,

@@ -40,7 +40,6 @@ export type { StaticBenchRow } from './bench/static-bench.js';
 export type { DynamicResult } from './bench/dynamic-bench.js';
 export type { BenchVariant } from './bench/bench-model.js';
 export { ReplicaPool, type ReplicaPoolOptions } from './parallel/replica-pool.js';
-export { builtModuleUrl } from './parallel/built-module.js';
 export type { ReplicaModelSpec } from './parallel/replica-messages.js';
 export { sumMetrics } from './parallel/replica-metrics.js';
 export { TensorParallelModel, type TensorParallelOptions } from './parallel/tensor-parallel.js';

@@ -9,7 +9,8 @@ import type { MathJsInstance } from 'mathjs';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import { defineTool } from './tool.js';
-import { builtModuleUrl, sharedWorkerRunner, type WorkerRunner } from './worker-runner.js';
+import { builtModuleUrl } from '@chainlm/core';
+import { sharedWorkerRunner, type WorkerRunner } from './worker-runner.js';
 
 const disabled = ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver'];
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import { defaultMathTimeLimitMs, loadMath, type MathToolOptions } from './calculator.js';
 import { defineTool } from './tool.js';
-import { builtModuleUrl, sharedWorkerRunner } from './worker-runner.js';
+import { builtModuleUrl } from '@chainlm/core';
+import { sharedWorkerRunner } from './worker-runner.js';
 
 export { prepareWorker } from './calculator.js';
 

@@ -13,9 +13,8 @@
  * before the clock starts (loading mathjs takes ~1 s and is not the caller's fault).
  * Inputs and outputs cross by structured clone; a thrown ToolError keeps its code.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { builtModuleUrl } from '@chainlm/core';
 import { AgentError, ToolError, toolErrorFromFailure } from '../errors.js';
 
 const workerRole = 'chainlm-tool-worker';
@@ -52,14 +51,6 @@ interface Job {
 }
 
 type FromWorker = { type: 'started' } | { type: 'done'; output: unknown } | { type: 'failed'; error: { code?: string; message: string; hint?: string; tool: boolean } };
-
-/** The JavaScript a worker can load for `moduleUrl`: itself when compiled, its dist/ twin when run from TypeScript sources (tests). */
-export function builtModuleUrl(moduleUrl: string): string {
-  if (!moduleUrl.endsWith('.ts')) return moduleUrl;
-  const built = moduleUrl.replace(/\/src\/(?!.*\/src\/)/, '/dist/').replace(/\.ts$/, '.js');
-  if (!existsSync(fileURLToPath(built))) throw new AgentError('tool-worker-missing', `${fileURLToPath(built)} is missing: worker threads run built JavaScript`, 'build first: `npx tsc -b packages/agent` (npm test does)');
-  return built;
-}
 
 export class WorkerRunner {
   private readonly idle: Worker[] = [];

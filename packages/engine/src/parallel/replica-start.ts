@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { parseEngineConfig, type EngineConfigInput } from '../config/engine-config.js';
 import { EngineError } from '../errors.js';
-import { builtModuleUrl } from './built-module.js';
+import { builtModuleUrl } from '@chainlm/core';
 import { replicaProtocol, type ReplicaMessage, type ReplicaWorkerData } from './replica-messages.js';
 import { fromWireError } from './replica-model.js';
 

@@ -3,7 +3,7 @@
  * a ReplicaPool test can check that a constraint crosses to a worker and is applied.
  */
 import type { ConstraintFactory, TokenConstraint } from '../sampling/constraint.js';
-import { builtModuleUrl } from '../parallel/built-module.js';
+import { builtModuleUrl } from '@chainlm/core';
 
 export const createAllowListConstraint = ((_context: unknown, options: { allowed: number[] }): TokenConstraint => {
   const allowed = new Set(options.allowed);

@@ -12,7 +12,8 @@
  * own tokenizer (the vocabulary's texts never cross threads; only the EOS ids and
  * flags do).
  */
-import { builtModuleUrl, type ConstraintFactory, type PortableConstraint, type TokenConstraint } from '@chainlm/engine';
+import { builtModuleUrl } from '@chainlm/core';
+import type { ConstraintFactory, PortableConstraint, TokenConstraint } from '@chainlm/engine';
 import { JsonPrefix } from './json-prefix.js';
 
 export interface JsonConstraintOptions {
