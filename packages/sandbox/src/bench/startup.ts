@@ -14,6 +14,7 @@ import { getQuickJS } from 'quickjs-emscripten';
 import { runUntrusted } from '../run-untrusted.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const loadAtStart = loadavg()[0];
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
 const withHumaneval = !process.argv.includes('--no-humaneval');
 
@@ -133,7 +134,7 @@ const section = [
   begin,
   '## Sandbox start-up (@chainlm/sandbox)',
   '',
-  `\`npm run build && node packages/sandbox/dist/bench/startup.js --runs ${runs}\`. Machine: ${process.platform} ${process.arch}, ${cpus().length} cores shared with other work (load average ${loadavg()[0].toFixed(2)} at the end), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `\`npm run build && node packages/sandbox/dist/bench/startup.js --runs ${runs}\`. Machine: ${process.platform} ${process.arch}, ${cpus().length} cores shared with other work (1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end: ratios within one run are the comparable numbers), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   'What each call pays for a boundary: new namespaces, a tmpfs root and the seccomp filter for Python; a fresh QuickJS runtime in a kept worker thread for JavaScript (the first call also starts the worker).',
   '',
   table,
