@@ -15,7 +15,7 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { activeQueuesKey, queueName, taskIdOf, workerKeyPrefix } from './names.js';
+import { activeQueuesKey, taskIdOf, workerKeyPrefix } from './names.js';
 import { openRedis } from './redis-connection.js';
 import type { QueueError } from './errors.js';
 
@@ -62,105 +62,129 @@ interface Served {
 }
 
 export async function startQueueWorker<D, R>(options: QueueWorkerOptions<D, R>): Promise<QueueWorkerHandle> {
-  const id = `${hostname()}:${process.pid}`;
-  const log = options.log ?? (() => undefined);
-  const prefix = `chainlm-${options.family}-`;
-  let closing = false;
-  const onLost = (error: QueueError) => {
-    if (closing) return;
-    log(`error: ${error.message}`);
-    void handle.close().then(() => options.onLost?.(error));
-  };
-  const connect = (blocking: boolean) => openRedis(options.redisUrl, { timeoutMs: options.connectTimeoutMs, maxRetriesPerRequest: blocking ? null : 1, onLost });
-  const redis = await connect(false);
-  const served = new Map<string, Served>();
-  const current = new Map<string, { queue: string; task: string; since: string }>();
-  const startedAt = new Date().toISOString();
-  const heartbeatMs = options.heartbeatMs ?? 2_000;
+  const worker = new QueueWorkerProcess(options);
+  await worker.start();
+  return worker;
+}
 
-  const beat = async () => {
-    const value = { id, host: hostname(), pid: process.pid, startedAt, lastHeartbeat: new Date().toISOString(), queues: [...served.keys()], current: [...current.values()] };
-    await redis.set(`${workerKeyPrefix(options.family)}${id}`, JSON.stringify(value), 'PX', heartbeatMs * 3).catch(() => undefined);
+class QueueWorkerProcess<D, R> implements QueueWorkerHandle {
+  readonly id = `${hostname()}:${process.pid}`;
+  private readonly prefix: string;
+  private readonly startedAt = new Date().toISOString();
+  private readonly served = new Map<string, Served>();
+  private readonly current = new Map<string, { queue: string; task: string; since: string }>();
+  private readonly log: (line: string) => void;
+  private redis?: Redis;
+  private subscriber?: Redis;
+  private polling: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private closing = false;
+
+  constructor(private readonly options: QueueWorkerOptions<D, R>) {
+    this.prefix = `chainlm-${options.family}-`;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  async start(): Promise<void> {
+    this.redis = await this.connect(false);
+    this.tick();
+    await this.polling;
+    await this.beat();
+    this.subscriber = await this.connect(false);
+    this.subscriber.on('message', this.tick);
+    await this.subscriber.subscribe(activeQueuesKey(this.options.family));
+    this.timers = [setInterval(this.tick, this.options.pollMs ?? 1_000), setInterval(() => void this.beat(), this.heartbeatMs)];
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.polling;
+    await Promise.all([...this.served.keys()].map((name) => this.unserve(name)));
+    this.subscriber?.disconnect();
+    await this.redis?.del(this.heartbeatKey).catch(() => undefined);
+    this.redis?.disconnect();
+  }
+
+  private get heartbeatMs(): number {
+    return this.options.heartbeatMs ?? 2_000;
+  }
+
+  private get heartbeatKey(): string {
+    return `${workerKeyPrefix(this.options.family)}${this.id}`;
+  }
+
+  private connect(blocking: boolean): Promise<Redis> {
+    return openRedis(this.options.redisUrl, { timeoutMs: this.options.connectTimeoutMs, maxRetriesPerRequest: blocking ? null : 1, onLost: this.onLost });
+  }
+
+  private readonly onLost = (error: QueueError) => {
+    if (this.closing) return;
+    this.log(`error: ${error.message}`);
+    void this.close().then(() => this.options.onLost?.(error));
   };
 
-  const processor = async (job: Job): Promise<R> => {
+  private async beat(): Promise<void> {
+    const value = { id: this.id, host: hostname(), pid: process.pid, startedAt: this.startedAt, lastHeartbeat: new Date().toISOString(), queues: [...this.served.keys()], current: [...this.current.values()] };
+    await this.redis?.set(this.heartbeatKey, JSON.stringify(value), 'PX', this.heartbeatMs * 3).catch(() => undefined);
+  }
+
+  /** BullMQ's processor: one task, with the worker's log lines and heartbeat around it. */
+  private readonly run = async (job: Job): Promise<R> => {
     const key = `${job.queueName}/${job.id}`;
-    const runId = job.queueName.slice(prefix.length);
+    const runId = job.queueName.slice(this.prefix.length);
     const task = taskIdOf(job.id!);
-    current.set(key, { queue: job.queueName, task, since: new Date().toISOString() });
-    void beat();
-    log(`took ${task} of ${runId} (attempt ${job.attemptsMade + 1})`);
+    this.current.set(key, { queue: job.queueName, task, since: new Date().toISOString() });
+    void this.beat();
+    this.log(`took ${task} of ${runId} (attempt ${job.attemptsMade + 1})`);
     const started = Date.now();
     try {
-      const value = await options.handle({ id: task, name: job.name, data: job.data as D, runId, attempt: job.attemptsMade + 1, reportProgress: (progress) => job.updateProgress(progress) });
-      log(`done ${task} of ${runId} in ${Date.now() - started} ms`);
+      const value = await this.options.handle({ id: task, name: job.name, data: job.data as D, runId, attempt: job.attemptsMade + 1, reportProgress: (progress) => job.updateProgress(progress) });
+      this.log(`done ${task} of ${runId} in ${Date.now() - started} ms`);
       return value;
     } catch (error) {
-      log(`failed ${task} of ${runId}: ${(error as Error).message}`);
-      if (options.isUnrecoverable?.(error)) throw new UnrecoverableError((error as Error).message);
+      this.log(`failed ${task} of ${runId}: ${(error as Error).message}`);
+      if (this.options.isUnrecoverable?.(error)) throw new UnrecoverableError((error as Error).message);
       throw error;
     } finally {
-      current.delete(key);
-      void beat();
+      this.current.delete(key);
+      void this.beat();
     }
   };
 
-  const serve = async (name: string) => {
-    const client = await connect(true);
-    const worker = new Worker(name, processor, {
+  private async serve(name: string): Promise<void> {
+    const client = await this.connect(true);
+    const worker = new Worker(name, this.run, {
       connection: client,
-      name: id,
-      concurrency: options.concurrency ?? 1,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 2,
+      name: this.id,
+      concurrency: this.options.concurrency ?? 1,
+      lockDuration: this.options.lockDurationMs ?? 30_000,
+      stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: this.options.maxStalledCount ?? 2,
     });
-    worker.on('error', (error) => log(`queue ${name}: ${error.message}`));
-    served.set(name, { worker, client });
-    log(`serving ${name}`);
-  };
+    worker.on('error', (error) => this.log(`queue ${name}: ${error.message}`));
+    this.served.set(name, { worker, client });
+    this.log(`serving ${name}`);
+  }
 
-  const unserve = async (name: string) => {
-    const entry = served.get(name)!;
-    served.delete(name);
+  /** Stops taking the run's tasks; resolves once the ones running here are done. */
+  private async unserve(name: string): Promise<void> {
+    const entry = this.served.get(name)!;
+    this.served.delete(name);
     await entry.worker.close();
     entry.client.disconnect();
-    log(`left ${name}`);
-  };
+    this.log(`left ${name}`);
+  }
 
-  let polling: Promise<void> = Promise.resolve();
-  const poll = async () => {
-    const open = new Set((await redis.smembers(activeQueuesKey(options.family))).filter((name) => name.startsWith(prefix)));
-    for (const name of open) if (!served.has(name) && !closing) await serve(name);
-    for (const name of [...served.keys()]) if (!open.has(name)) await unserve(name);
-  };
-  const tick = () => {
-    polling = polling.then(poll).catch((error: Error) => log(`poll: ${error.message}`));
-  };
-  tick();
-  await polling;
-  await beat();
-  const pollTimer = setInterval(tick, options.pollMs ?? 1_000);
-  const subscriber = await connect(false);
-  subscriber.on('message', tick);
-  await subscriber.subscribe(activeQueuesKey(options.family));
-  const beatTimer = setInterval(() => void beat(), heartbeatMs);
+  private async poll(): Promise<void> {
+    const open = new Set((await this.redis!.smembers(activeQueuesKey(this.options.family))).filter((name) => name.startsWith(this.prefix)));
+    for (const name of open) if (!this.served.has(name) && !this.closing) await this.serve(name);
+    for (const name of [...this.served.keys()]) if (!open.has(name)) await this.unserve(name);
+  }
 
-  const handle: QueueWorkerHandle = {
-    id,
-    async close() {
-      if (closing) return;
-      closing = true;
-      clearInterval(pollTimer);
-      clearInterval(beatTimer);
-      await polling;
-      await Promise.all([...served.keys()].map(unserve));
-      subscriber.disconnect();
-      await redis.del(`${workerKeyPrefix(options.family)}${id}`).catch(() => undefined);
-      redis.disconnect();
-    },
+  /** Polls are chained, never concurrent: a timer tick and a pub/sub message may come together. */
+  private readonly tick = () => {
+    this.polling = this.polling.then(() => this.poll()).catch((error: Error) => this.log(`poll: ${error.message}`));
   };
-  return handle;
 }
-
-

@@ -164,29 +164,34 @@ describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processe
 });
 
 describe.skipIf(skipReason !== undefined)('queue runner guards', () => {
-  it('a worker that loads other dataset rows than the coordinator refuses the task at once', async () => {
+  it('a worker reloads a dataset whose files changed, and refuses a task whose rows differ from the coordinator’s', async () => {
     const server = await startTestServer();
     const dataDir = join(root, 'drift');
     writeFixtureData(dataDir);
+    const file = join(dataDir, 'mcq-test.jsonl');
+    const base: RunConfigInput = { ...fixtureConfig(dataDir, server.url, join(root, 'drift-runs')), presets: [], limit: 5 };
+    base.datasets = [base.datasets![0]]; // mcq, read from mcq-test.jsonl
+    const config = (name: string) => buildRunConfig({ ...base, name: `${unique}-${name}`, runner: { concurrency: 1, saveEvery: 4, shardSize: 500, type: 'queue', redis: redisUrl, attempts: 3 } });
+    let worker = startWorker(env);
     try {
-      const base: RunConfigInput = { ...fixtureConfig(dataDir, server.url, join(root, 'drift-runs')), name: `${unique}-drift`, presets: [], limit: 5 };
-      base.datasets = [base.datasets![0]]; // mcq, read from mcq-test.jsonl
-      const run = runEval(buildRunConfig({ ...base, runner: { concurrency: 1, saveEvery: 4, shardSize: 500, type: 'queue', redis: redisUrl, attempts: 3 } }));
-      const runId = `${base.name}_`;
-      // the coordinator has loaded the rows and queued the task: now the file changes under the worker
-      for (let tries = 0; tries < 200; tries++) {
-        if ((await listOpenRuns(redisUrl!)).some((open) => open.startsWith(runId))) break;
+      await worker.waitFor(/ready/);
+      await runEval(config('drift-a')); // the worker now holds the rows
+      writeFileSync(file, readFileSync(file, 'utf8').replace('Which is a fruit?', 'Which is a vegetable?'));
+      const changed = await runEval(config('drift-b'));
+      expect(changed.rows[0].dataset).toBe('mcq');
+      await worker.stop();
+
+      // the coordinator loads the rows and queues the task; then the file changes before a worker loads it
+      const run = runEval(config('drift-c'));
+      for (let tries = 0; tries < 200 && !(await listOpenRuns(redisUrl!)).some((open) => open.startsWith(`${unique}-drift-c_`)); tries++) {
         await new Promise((resolveWait) => setTimeout(resolveWait, 50));
       }
-      writeFileSync(join(dataDir, 'mcq-test.jsonl'), readFileSync(join(dataDir, 'mcq-test.jsonl'), 'utf8').replace('Which is a fruit?', 'Which is a vegetable?'));
-      const worker = startWorker(env);
-      try {
-        const error = await run.catch((caught: unknown) => caught);
-        expect((error as Error).message).toMatch(/toy\/mcq: dataset mcq as loaded on this worker differs from the coordinator's .* \(task tried 1 time\)/);
-      } finally {
-        await worker.stop();
-      }
+      writeFileSync(file, readFileSync(file, 'utf8').replace('Which is a color?', 'Which is a shape?'));
+      worker = startWorker(env);
+      const error = await run.catch((caught: unknown) => caught);
+      expect((error as Error).message).toMatch(/toy\/mcq: dataset mcq as loaded on this worker differs from the coordinator's .* \(task tried 1 time\)/);
     } finally {
+      await worker.stop();
       await server.close();
     }
   });
