@@ -9,14 +9,13 @@
  * refused with the `chainlm-train export` command that makes a model of it.
  */
 import { resolve } from 'node:path';
-import { loadChatTemplate, loadTokenizer, type ChatTemplate, type Model, type ModelConfig, type Tokenizer } from '@chainlm/model';
+import { folderHasTokenizer, loadChatTemplate, loadTokenizer, type ChatTemplate, type Model, type ModelConfig, type Tokenizer } from '@chainlm/model';
 import { initBackend } from '@chainlm/runtime';
 import type { EngineConfigInput } from '../config/engine-config.js';
 import { Engine } from '../engine/engine.js';
 import { EngineError } from '../errors.js';
 import { stepModelFrom } from '../model/step-model.js';
 import { ReplicaPool } from '../parallel/replica-pool.js';
-import { folderHasTokenizer } from '../parallel/replica-model.js';
 import { createQuantizedModel, type QuantizedModel } from '../quant/quantize-model.js';
 import { loadQuantized } from '../quant/quantized-io.js';
 import type { ServingEngine } from '../serving-engine.js';

@@ -4,21 +4,12 @@
  * files `chainlm-serve` reads for one in-thread engine, so replicas detokenize and
  * match stop strings exactly as it does. Also the error form that crosses threads.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ChainlmError } from '@chainlm/core';
-import { createModel, loadTokenizer, presetConfig, type Model, type Tokenizer } from '@chainlm/model';
+import { createModel, folderHasTokenizer, loadTokenizer, presetConfig, type Model, type Tokenizer } from '@chainlm/model';
 import { loadFloatModel, modelFolderKind } from '../load/model-folder.js';
 import { createQuantizedModel } from '../quant/quantize-model.js';
 import { loadQuantized } from '../quant/quantized-io.js';
 import type { ReplicaModelSpec, WireError } from './replica-messages.js';
-
-/** Files that are a tokenizer by themselves (tokenizer_config.json alone is not). */
-const tokenizerMainFiles = ['tokenizer.json', 'tokenizer.model', 'tokenizer.bin'];
-
-export function folderHasTokenizer(dir: string): boolean {
-  return tokenizerMainFiles.some((name) => existsSync(join(dir, name)));
-}
 
 export async function buildReplicaModel(spec: ReplicaModelSpec): Promise<{ model: Model; tokenizer?: Tokenizer }> {
   if ('preset' in spec) return { model: createModel(presetConfig(spec.preset), undefined, { seed: spec.seed }) };

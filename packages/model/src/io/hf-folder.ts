@@ -16,6 +16,11 @@ export const tokenizerFileNames = ['tokenizer.json', 'tokenizer.model', 'tokeniz
 /** Files that are a tokenizer by themselves (the rest only configure one). */
 const tokenizerMainFiles = ['tokenizer.json', 'tokenizer.model', 'tokenizer.bin'];
 
+/** Whether `dir` holds a tokenizer by itself (tokenizer_config.json alone is not one). */
+export function folderHasTokenizer(dir: string): boolean {
+  return tokenizerMainFiles.some((name) => existsSync(join(dir, name)));
+}
+
 export interface HfFolder {
   dir: string;
   configJson: Record<string, unknown>;

@@ -4,7 +4,7 @@ export { openSafetensors, readSafetensors, readSafetensorsHeader, type Safetenso
 export { writeSafetensors, encodeTensor, type WriteSafetensorsOptions } from './safetensors-write.js';
 export type { SafetensorsEntry, SafetensorsHeader } from './safetensors-header.js';
 export { loadSafetensorsFolder, saveSafetensorsFolder, planShards, indexFileName, singleFileName, type SaveShardedOptions } from './safetensors-sharded.js';
-export { loadHfFolder, saveHfFolder, readHfFolderMeta, tokenizerFileNames, type HfFolder, type SaveHfFolderInput } from './hf-folder.js';
+export { loadHfFolder, saveHfFolder, readHfFolderMeta, tokenizerFileNames, folderHasTokenizer, type HfFolder, type SaveHfFolderInput } from './hf-folder.js';
 export { metaToHfRows, hfToMetaRows } from './rope-permute.js';
 export { readLlama2c, type Llama2cConfig, type Llama2cCheckpoint } from './llama2c-read.js';
 export { importLlama2c, llama2cHfConfig, type ImportLlama2cResult } from './llama2c-import.js';
