@@ -23,7 +23,7 @@ describe('jail arguments', () => {
   });
 
   it('sets the rlimits, RLIMIT_NPROC only when asked', () => {
-    expect(rlimitArguments(limits, 1500, true)).toEqual(['--as=1000', '--cpu=3', '--fsize=2000', '--nofile=30', '--core=0', '--nproc=7']);
+    expect(rlimitArguments(limits, 1500, true)).toEqual(['--as=1000', '--cpu=3:4', '--fsize=2000', '--nofile=30', '--core=0', '--nproc=7']);
     expect(rlimitArguments(limits, 1500, false)).not.toContain('--nproc=7');
   });
 

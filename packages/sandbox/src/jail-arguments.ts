@@ -33,8 +33,9 @@ export interface JailCommand {
 export const firstFileFd = 4;
 
 export function rlimitArguments(limits: SandboxLimits, timeLimitMs: number, limitProcesses: boolean): string[] {
+  // Soft CPU limit → SIGXCPU (bwrap exits 152, read as a timeout); the hard one a second later → SIGKILL.
   const cpuSeconds = Math.ceil(timeLimitMs / 1000) + 1;
-  const rlimits = [`--as=${limits.memoryLimitBytes}`, `--cpu=${cpuSeconds}`, `--fsize=${limits.maxFileBytes}`, `--nofile=${limits.maxOpenFiles}`, '--core=0'];
+  const rlimits = [`--as=${limits.memoryLimitBytes}`, `--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${limits.maxFileBytes}`, `--nofile=${limits.maxOpenFiles}`, '--core=0'];
   if (limitProcesses) rlimits.push(`--nproc=${limits.maxProcesses}`);
   return rlimits;
 }

@@ -35,10 +35,11 @@ export function violationOf(stderr: string): string | undefined {
 }
 
 export function pythonStatus(end: ProcessEnd): { status: RunStatus; violation?: string } {
-  const killed = end.signal === 'SIGKILL' || end.signal === 'SIGXCPU' || end.exitCode === SIGKILL_EXIT || end.exitCode === SIGXCPU_EXIT;
   if (end.killedAtDeadline || end.exitCode === SIGXCPU_EXIT || end.signal === 'SIGXCPU') return { status: 'timeout' };
   if (end.exitCode === 0) return { status: 'ok' };
-  if (/\bMemoryError\b/.test(lastTracebackLine(end.stderr)) || (killed && /MemoryError/.test(end.stderr))) return { status: 'memory-limit' };
+  if (/\bMemoryError\b/.test(end.stderr)) return { status: 'memory-limit' };
+  // Nothing of ours SIGKILLs the jail before the deadline but the hard CPU limit.
+  if (end.exitCode === SIGKILL_EXIT || end.signal === 'SIGKILL') return { status: 'timeout' };
   const violation = violationOf(end.stderr);
   if (violation !== undefined) return { status: 'violation', violation };
   return { status: 'error' };
