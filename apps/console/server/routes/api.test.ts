@@ -31,7 +31,7 @@ describe('console API (in-process)', () => {
     expect(list.datasets).toMatchObject([{ name: 'notes', kind: 'text', counts: { read: 31, records: 30, quarantined: 1 }, hasCleanReport: false }]);
     const stats = (await get('/api/datasets/notes/stats')).json().stats;
     expect(stats.records).toBe(30);
-    expect(stats.languageMix.latin).toBe(30);
+    expect(stats.scriptMix.latin).toBe(30);
     expect(stats.lengthHistogram.reduce((sum: number, bucket: { records: number }) => sum + bucket.records, 0)).toBe(30);
     const page = (await get('/api/datasets/notes/rows?offset=10&limit=5')).json();
     expect(page.total).toBe(30);

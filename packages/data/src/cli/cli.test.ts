@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(bin))('chainlm-data CLI', () => {
     expect(JSON.parse(ingested.stdout)).toMatchObject({ dataset: 'qa', kind: 'qa', read: 4, ok: 3, quarantined: 1 });
 
     const stats = JSON.parse((await cli('stats', 'qa', '--json')).stdout);
-    expect(stats).toMatchObject({ records: 3, quarantined: 1, duplicates: 1, languageMix: { cjk: 1, latin: 2, none: 0 } });
+    expect(stats).toMatchObject({ records: 3, quarantined: 1, duplicates: 1, scriptMix: { cjk: 1, latin: 2, none: 0 } });
     expect(stats.dedupRate).toBeCloseTo(1 / 3);
 
     const head = JSON.parse((await cli('head', 'qa', '-n', '1', '--json')).stdout);

@@ -1,8 +1,8 @@
 /**
  * Dataset statistics, computed in DuckDB over the Parquet parts: record count,
- * characters, a length histogram (power-of-two buckets of characters), the language
+ * characters, a length histogram (power-of-two buckets of characters), the script
  * mix (per record: cjk when CJK letters ≥ Latin letters, latin otherwise, none with
- * neither) and the exact-duplicate rate (records sharing a content id). Tokenized
+ * neither — a writing-system count, not language identification) and the exact-duplicate rate (records sharing a content id). Tokenized
  * datasets report their shard manifest instead.
  */
 import type { ChainlmHome } from '@chainlm/core';
@@ -20,7 +20,7 @@ export interface DatasetStats {
   tokens?: number;
   chars?: number;
   lengthHistogram?: { fromChars: number; toChars: number; records: number }[];
-  languageMix?: { cjk: number; latin: number; none: number };
+  scriptMix?: { cjk: number; latin: number; none: number };
   duplicates?: number;
   dedupRate?: number;
   derivedFrom: string[];
@@ -45,7 +45,7 @@ export async function datasetStats(home: ChainlmHome, name: string): Promise<Dat
       shards: { train: shards.splits.train.rows, validation: shards.splits.validation.rows, seqLen: shards.seqLen, rows: shards.rows },
     };
   }
-  if (manifest.parts.length === 0) return { ...base, chars: 0, lengthHistogram: [], languageMix: { cjk: 0, latin: 0, none: 0 }, duplicates: 0, dedupRate: 0 };
+  if (manifest.parts.length === 0) return { ...base, chars: 0, lengthHistogram: [], scriptMix: { cjk: 0, latin: 0, none: 0 }, duplicates: 0, dedupRate: 0 };
   return withDatasetViews(home, async (connection) => {
     const content = contentSql(manifest.kind as RecordKind);
     const view = quoteIdentifier(name);
@@ -76,7 +76,7 @@ export async function datasetStats(home: ChainlmHome, name: string): Promise<Dat
         toChars: 2 ** (entry.bucket + 1) - 1,
         records: Number(entry.records),
       })),
-      languageMix: { cjk: Number(row.cjk), latin: Number(row.latin), none: Number(row.none) },
+      scriptMix: { cjk: Number(row.cjk), latin: Number(row.latin), none: Number(row.none) },
       duplicates,
       dedupRate: records === 0 ? 0 : duplicates / records,
     };

@@ -1,4 +1,4 @@
-/** A dataset's stats (length histogram, language mix), its paged rows and its quarantine. */
+/** A dataset's stats (length histogram, script mix), its paged rows and its quarantine. */
 import { Group, Pagination, Paper, SimpleGrid, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useApi } from '../../api';
@@ -24,7 +24,7 @@ export function DatasetOverview({ name }: { name: string }) {
   if (loading || !data) return <Loading />;
   const stats = data.stats;
   const histogram = stats.lengthHistogram ?? [];
-  const mix = stats.languageMix;
+  const mix = stats.scriptMix;
   return (
     <>
       <SimpleGrid cols={{ base: 2, md: 5 }} mb="sm" data-testid="dataset-stats">
@@ -54,9 +54,9 @@ export function DatasetOverview({ name }: { name: string }) {
           />
           {mix ? (
             <Chart
-              testId="language-mix"
+              testId="script-mix"
               option={{
-                title: { text: 'Language mix', textStyle: { fontSize: 13 } },
+                title: { text: 'Script mix', textStyle: { fontSize: 13 } },
                 tooltip: { trigger: 'item' },
                 legend: { bottom: 0 },
                 series: [{ type: 'pie', radius: ['35%', '65%'], data: [{ name: 'latin', value: mix.latin }, { name: 'cjk', value: mix.cjk }, { name: 'none', value: mix.none }].filter((entry) => entry.value > 0) }],

@@ -8,7 +8,7 @@ import { formatTable } from '../format-table.js';
 
 export const statsCommand = defineCommand({
   name: 'stats',
-  summary: 'records, tokens, length histogram, language mix and dedup rate of a dataset',
+  summary: 'records, tokens, length histogram, script mix (CJK / Latin letters) and dedup rate of a dataset',
   positionals: [{ name: 'dataset', description: 'dataset name', required: true }],
   async run({ positionals }) {
     return datasetStats(ensureHome(), positionals[0]);
@@ -18,7 +18,7 @@ export const statsCommand = defineCommand({
     print(`${stats.dataset} (${stats.kind}): ${stats.records} records, ${stats.quarantined} quarantined of ${stats.read} read`);
     if (stats.tokens !== undefined) print(`tokens: ${stats.tokens}${stats.shards ? ` in ${stats.shards.rows} rows of ${stats.shards.seqLen} (train ${stats.shards.train}, validation ${stats.shards.validation})` : ''}`);
     if (stats.chars !== undefined) print(`chars: ${stats.chars}; exact duplicates: ${stats.duplicates} (${((stats.dedupRate ?? 0) * 100).toFixed(2)}%)`);
-    if (stats.languageMix) print(`language mix: cjk ${stats.languageMix.cjk}, latin ${stats.languageMix.latin}, none ${stats.languageMix.none}`);
+    if (stats.scriptMix) print(`script mix (CJK / Latin / neither): cjk ${stats.scriptMix.cjk}, latin ${stats.scriptMix.latin}, none ${stats.scriptMix.none}`);
     if (stats.lengthHistogram?.length) {
       const peak = Math.max(...stats.lengthHistogram.map((bucket) => bucket.records));
       print('length (chars):');
