@@ -1,6 +1,9 @@
 export { createServer, startServer, serverOptionsSchema, type ServerOptionsInput } from './app/create-server.js';
 export type { ServedModel, ServedQuantization } from './app/served-model.js';
 export { createProxy, startProxy, type ProxyOptions, type UpstreamState } from './proxy/proxy.js';
+export { joinProxy, serverWorkerStatus, type JoinProxyOptions, type ProxyMembership, type WorkerStatus } from './proxy/worker-client.js';
+export { WorkerRegistry, estimatedLoad, type WorkerState } from './proxy/worker-registry.js';
+export type { HeartbeatBody, HeartbeatReply, ModelCard, RegisterBody, RegisterReply, WorkerLoad, WorkerView } from './proxy/worker-protocol.js';
 export { ApiError, errorCatalogue, type OpenAIErrorBody } from './openai/errors.js';
 export { JsonPrefix } from './decoding/json-prefix.js';
 export { parseToolCalls, type ParsedToolCall } from './decoding/tool-calls.js';

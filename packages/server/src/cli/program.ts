@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, assertBindAllowed, defineCommand, loadApiKeys, parseNameValue, type Program } from '@chainlm/core';
+import { UsageError, assertBindAllowed, defineCommand, loadApiKeys, parseNameValue, readApiKeysFile, type Program } from '@chainlm/core';
 import { initBackend } from '@chainlm/runtime';
 import { startServer } from '../app/create-server.js';
 import { describeQuantization, loadServedModel, type QuantOptions } from '../app/load-model.js';
 import { startProxy } from '../proxy/proxy.js';
+import { advertisedUrlSchema } from '../proxy/worker-protocol.js';
+import { joinProxy, serverWorkerStatus } from '../proxy/worker-client.js';
 import { benchCommand } from './bench-command.js';
 
 function apiKeysFrom(options: { apiKey?: string; apiKeys?: string }): string[] {
@@ -17,6 +19,44 @@ const authFlags = {
   apiKeys: { type: 'string', description: 'file with one API key per line', valueName: 'FILE' },
   insecureNoAuth: { type: 'boolean', description: 'serve without API keys on a non-loopback --host (anyone who reaches the port may use it; warned on every start)' },
 } as const;
+
+/** The flags that make a server join a proxy as a worker. */
+const workerFlags = {
+  proxyUrl: { type: 'string', description: 'register with this chainlm-serve proxy and heartbeat to it (deregistered on SIGINT/SIGTERM)', valueName: 'URL' },
+  proxyKey: { type: 'string', description: 'an API key the proxy accepts (or CHAINLM_PROXY_KEY)', valueName: 'KEY' },
+  proxyKeyFile: { type: 'string', description: 'a file whose first key is sent to the proxy', valueName: 'FILE' },
+  advertiseUrl: { type: 'string', description: 'the URL the proxy calls this server at (default: the bound address; needed with an unspecified --host such as 0.0.0.0)', valueName: 'URL' },
+  heartbeatIntervalMs: { type: 'number', description: 'period of the heartbeats to --proxy-url', default: 5000 },
+} as const;
+
+interface WorkerFlagValues {
+  proxyUrl?: string;
+  proxyKey?: string;
+  proxyKeyFile?: string;
+  advertiseUrl?: string;
+  heartbeatIntervalMs: number;
+  host: string;
+}
+
+/** Checks the worker flags before the model loads; the proxy key, when one is given. */
+function workerSettings(options: WorkerFlagValues): { proxyUrl: string; proxyKey: string | undefined } | undefined {
+  const given = [options.proxyKey && '--proxy-key', options.proxyKeyFile && '--proxy-key-file', options.advertiseUrl && '--advertise-url'].filter(Boolean);
+  if (options.proxyUrl === undefined) {
+    if (given.length > 0) throw new UsageError(`${given.join(', ')} only apply with --proxy-url`);
+    return undefined;
+  }
+  if (!/^https?:\/\/[^/]+/.test(options.proxyUrl)) throw new UsageError(`--proxy-url ${options.proxyUrl} is not an http(s) URL`, 'e.g. --proxy-url http://10.0.0.5:23334');
+  if (options.proxyKey && options.proxyKeyFile) throw new UsageError('give --proxy-key or --proxy-key-file, not both');
+  if (!Number.isFinite(options.heartbeatIntervalMs) || options.heartbeatIntervalMs < 10) throw new UsageError(`--heartbeat-interval-ms must be at least 10, got ${options.heartbeatIntervalMs}`);
+  if (options.advertiseUrl !== undefined && !advertisedUrlSchema.safeParse(options.advertiseUrl).success) {
+    throw new UsageError(`--advertise-url ${options.advertiseUrl} is not an http(s) URL without credentials, query or fragment`, 'e.g. --advertise-url http://10.0.0.7:23333');
+  }
+  if (options.advertiseUrl === undefined && ['0.0.0.0', '::', '[::]', ''].includes(options.host)) {
+    throw new UsageError(`--host ${options.host} binds every interface, so the proxy cannot be told one address to call`, 'give --advertise-url http://THIS_HOST:PORT');
+  }
+  const proxyKey = options.proxyKeyFile ? readApiKeysFile(options.proxyKeyFile, '--proxy-key-file')[0] : loadApiKeys({ keys: options.proxyKey ? [options.proxyKey] : [], envName: 'CHAINLM_PROXY_KEY' })[0];
+  return { proxyUrl: options.proxyUrl, proxyKey };
+}
 
 function parseAdapterFlag(flag: string): { name: string; path: string } {
   const { name, value } = parseNameValue('adapters', flag, 'name=path', '--adapters sql=./adapters/sql --adapters chat=./adapters/chat');
@@ -68,13 +108,15 @@ const serve = defineCommand({
     awqCalibration: { type: 'string', description: 'with --quant: AWQ scaling calibrated on this text file (one sample per line)', valueName: 'FILE' },
     adapters: { type: 'list', description: 'LoRA adapters to serve on the base: name=PEFT_FOLDER (repeat, or comma-separate)', valueName: 'NAME=PATH' },
     adapterRoot: { type: 'string', description: 'allow POST /v1/load_lora_adapter for folders under DIR (default: run-time loads refused)', valueName: 'DIR' },
+    ...workerFlags,
   },
-  examples: ['chainlm-serve ./models/stories --port 23333', 'chainlm-serve ./models/stories --replicas 2', 'curl http://127.0.0.1:23333/v1/models'],
+  examples: ['chainlm-serve ./models/stories --port 23333', 'chainlm-serve ./models/stories --replicas 2', 'chainlm-serve ./models/stories --port 23335 --proxy-url http://127.0.0.1:23334', 'curl http://127.0.0.1:23333/v1/models'],
   async run({ options, positionals, events }) {
     const apiKeys = apiKeysFrom(options);
     const quant = quantOptions(options);
     const adapters = (options.adapters ?? []).map(parseAdapterFlag);
     if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new UsageError(`--replicas must be a positive integer, got ${options.replicas}`, 'use 1 (one engine in the server thread) or up to the number of cores');
+    const worker = workerSettings(options);
     // Refuse an exposed bind before the model loads (startServer checks the bound address again).
     await assertBindAllowed({ host: options.host, hasKeys: apiKeys.length > 0, insecureNoAuth: options.insecureNoAuth, component: 'chainlm-serve' });
     await initBackend();
@@ -102,7 +144,22 @@ const serve = defineCommand({
     if (options.adapterRoot) events.emit({ type: 'log', level: 'info', message: `run-time adapter loads allowed from ${options.adapterRoot}` });
     const engines = model.replicas > 1 ? `, ${model.replicas} replicas` : '';
     events.emit({ type: 'log', level: 'info', message: `serving "${model.id}" at ${address}/v1 (context ${model.contextLength} tokens${engines})` });
+    const membership = worker
+      ? await joinProxy({
+          ...worker,
+          advertiseUrl: options.advertiseUrl ?? address,
+          heartbeatIntervalMs: options.heartbeatIntervalMs,
+          capacity: options.maxQueue,
+          status: serverWorkerStatus(app, [model], apiKeys[0]),
+          log: (level, message) => events.emit({ type: 'log', level, message }),
+        }).catch(async (error: unknown) => {
+          await app.close();
+          throw error;
+        })
+      : undefined;
     await untilSignal();
+    // Leave first, so the proxy routes nothing new here while the server drains.
+    await membership?.leave();
     await app.close();
     return { address, model: model.id };
   },
@@ -110,23 +167,36 @@ const serve = defineCommand({
 
 const proxy = defineCommand({
   name: 'proxy',
-  summary: 'route requests across several chainlm-serve replicas (least outstanding requests, health checks, retries)',
+  summary: 'route requests across chainlm-serve servers: static --upstreams and workers that register themselves (least loaded, health checks, retries)',
   options: {
-    upstream: { type: 'list', description: 'an upstream server URL (repeat, or comma-separate)', required: true, valueName: 'URL' },
+    upstream: { type: 'list', description: 'a static upstream server URL (repeat, or comma-separate); none: only registered workers', valueName: 'URL' },
     port: { type: 'number', description: 'port', default: 23334 },
     host: { type: 'string', description: 'address to bind (non-loopback needs API keys)', default: '127.0.0.1' },
     ...authFlags,
-    healthIntervalMs: { type: 'number', description: 'health check period', default: 5000 },
+    healthIntervalMs: { type: 'number', description: 'health check period of the static upstreams', default: 5000 },
+    workerTimeoutMs: { type: 'number', description: 'drop a registered worker after this long without a heartbeat', default: 15000 },
   },
+  examples: ['chainlm-serve proxy --upstream http://127.0.0.1:23333', 'chainlm-serve proxy --port 23334   # workers join with chainlm-serve MODEL --proxy-url http://127.0.0.1:23334', 'curl http://127.0.0.1:23334/workers'],
   async run({ options, events }) {
-    if (options.upstream.length === 0) throw new UsageError('give at least one --upstream URL');
-    for (const url of options.upstream) {
+    const upstreamUrls = options.upstream ?? [];
+    if (!Number.isFinite(options.workerTimeoutMs) || options.workerTimeoutMs < 10) throw new UsageError(`--worker-timeout-ms must be at least 10, got ${options.workerTimeoutMs}`);
+    for (const url of upstreamUrls) {
       if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--upstream ${url} is not an http(s) URL`);
     }
     const apiKeys = apiKeysFrom(options);
-    const { app, checkHealth, url: address } = await startProxy({ upstreams: options.upstream, healthIntervalMs: options.healthIntervalMs, host: options.host, port: options.port, apiKeys, insecureNoAuth: options.insecureNoAuth });
+    const { app, checkHealth, url: address } = await startProxy({
+      upstreams: upstreamUrls,
+      healthIntervalMs: options.healthIntervalMs,
+      workerTimeoutMs: options.workerTimeoutMs,
+      host: options.host,
+      port: options.port,
+      apiKeys,
+      insecureNoAuth: options.insecureNoAuth,
+      log: (message) => events.emit({ type: 'log', level: 'info', message }),
+    });
     await checkHealth();
-    events.emit({ type: 'log', level: 'info', message: `proxy at ${address} → ${options.upstream.join(', ')}` });
+    const targets = upstreamUrls.length > 0 ? upstreamUrls.join(', ') : 'no static upstreams';
+    events.emit({ type: 'log', level: 'info', message: `proxy at ${address} → ${targets}; workers register at ${address}/workers/register` });
     await untilSignal();
     await app.close();
     return { address };

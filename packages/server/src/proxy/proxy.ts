@@ -2,8 +2,15 @@
  * `chainlm-serve proxy`: one address in front of several chainlm-serve replicas, as
  * LMDeploy's proxy does for multi-node deployments.
  *
- * - Routing: the healthy upstream with the fewest outstanding requests (ties go
- *   round-robin), so long generations do not pile onto one replica.
+ * - Targets: static `upstreams` (assumed to serve every model) and serving workers
+ *   that registered themselves (worker-routes.ts; only those serving the request's
+ *   `model` are candidates, and one silent past `workerTimeoutMs` is dropped).
+ * - Routing: the least-loaded target, ties round-robin. Least-loaded rather than plain
+ *   round-robin because generations differ in length by orders of magnitude: rotating
+ *   blindly piles long requests onto one engine while another idles. Load is this
+ *   proxy's own outstanding requests, plus — for a worker — what others sent it as of
+ *   its last heartbeat (estimatedLoad); a worker at its capacity is passed over while
+ *   another has room. With equal loads (e.g. an idle fleet) it is round-robin.
  * - Health: `GET /health` on each upstream every `healthIntervalMs`; a failed
  *   connection also marks an upstream down at once.
  * - Retry: a request is retried on the next upstream only while no byte has been sent
@@ -18,12 +25,21 @@
  */
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ApiKeys, isLoopbackHostHeader, listenGuarded } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
+import { modelCardSchema, type ModelCard } from './worker-protocol.js';
+import { estimatedLoad, WorkerRegistry, type WorkerState } from './worker-registry.js';
+import { workerRoutes } from './worker-routes.js';
 
 export interface ProxyOptions {
+  /** Static upstream URLs (may be empty when workers register themselves). */
   upstreams: string[];
   healthIntervalMs?: number;
+  /** A registered worker silent for longer than this is dropped (default 15 s). */
+  workerTimeoutMs?: number;
+  /** Lines for the operator: workers registering, leaving, dropped. */
+  log?: (message: string) => void;
   /** Upper bound on tries per request (default: the number of upstreams). */
   maxAttempts?: number;
   requestTimeoutMs?: number;
@@ -42,8 +58,12 @@ export interface UpstreamState {
   lastError: string | null;
 }
 
-export function createProxy(options: ProxyOptions): { app: FastifyInstance; upstreams: UpstreamState[]; checkHealth: () => Promise<void> } {
-  if (options.upstreams.length === 0) throw new Error('the proxy needs at least one --upstream URL');
+/** What a request can be sent to: a static upstream or a registered worker. */
+type Target = UpstreamState | WorkerState;
+const isWorker = (target: Target): target is WorkerState => 'capacity' in target;
+
+export function createProxy(options: ProxyOptions): { app: FastifyInstance; upstreams: UpstreamState[]; workers: WorkerRegistry; checkHealth: () => Promise<void> } {
+  const log = options.log ?? (() => {});
   const upstreams: UpstreamState[] = options.upstreams.map((url) => ({
     url: url.replace(/\/+$/, ''),
     healthy: true,
@@ -52,6 +72,7 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
     failures: 0,
     lastError: null,
   }));
+  const workers = new WorkerRegistry(options.workerTimeoutMs ?? 15_000);
   let turn = 0;
   const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
 
@@ -82,28 +103,55 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
   };
   const timer = setInterval(() => void checkHealth(), options.healthIntervalMs ?? 5000);
   timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
+  // Checked at a quarter of the timeout, so a worker is dropped at most 1.25 timeouts after its last heartbeat (pick skips it from the timeout on).
+  const expiry = setInterval(() => {
+    for (const worker of workers.expire(Date.now())) log(`worker ${worker.url} dropped: no heartbeat for ${workers.timeoutMs} ms`);
+  }, Math.max(20, Math.min(1000, workers.timeoutMs / 4)));
+  expiry.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    clearInterval(expiry);
+  });
 
-  const pick = (tried: Set<UpstreamState>): UpstreamState | undefined => {
-    const candidates = upstreams.filter((upstream) => upstream.healthy && !tried.has(upstream));
-    if (candidates.length === 0) return undefined;
-    const least = Math.min(...candidates.map((upstream) => upstream.outstanding));
-    const tied = candidates.filter((upstream) => upstream.outstanding === least);
-    return tied[turn++ % tied.length];
+  const pick = (model: string | undefined, tried: Set<Target>): Target | undefined => {
+    const scored = [
+      ...upstreams.filter((upstream) => upstream.healthy && !tried.has(upstream)).map((target) => ({ target, load: target.outstanding, full: false })),
+      ...workers
+        .candidates(model, Date.now())
+        .filter((worker) => !tried.has(worker))
+        .map((target) => ({ target, load: estimatedLoad(target), full: estimatedLoad(target) >= target.capacity })),
+    ];
+    const withRoom = scored.filter((entry) => !entry.full);
+    const pool = withRoom.length > 0 ? withRoom : scored;
+    if (pool.length === 0) return undefined;
+    const least = Math.min(...pool.map((entry) => entry.load));
+    const tied = pool.filter((entry) => entry.load === least);
+    return tied[turn++ % tied.length].target;
+  };
+
+  /** 404 for a model no worker serves when there is no static upstream that might. */
+  const checkModelServed = (model: string | undefined) => {
+    if (model === undefined || upstreams.length > 0 || workers.size === 0) return;
+    const live = workers.candidates(undefined, Date.now());
+    if (live.some((worker) => worker.models.some((card) => card.id === model))) return;
+    const available = [...new Set(live.flatMap((worker) => worker.models.map((card) => card.id)))].join(', ');
+    throw new ApiError('modelNotFound', `no registered worker serves the model "${model}"; available: ${available || 'none'}`, { param: 'model' });
   };
 
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    const tried = new Set<UpstreamState>();
-    const maxAttempts = options.maxAttempts ?? upstreams.length;
+    const model = modelOf(request.body);
+    checkModelServed(model);
+    const tried = new Set<Target>();
+    const maxAttempts = options.maxAttempts ?? upstreams.length + workers.size;
     const abort = new AbortController();
     // The response's close (not the request's, which fires once the body is read)
     // tells a client that went away from a finished reply.
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    let lastError = 'no healthy upstream';
+    let lastError = upstreams.length + workers.size === 0 ? 'no upstream given and no worker registered' : 'no healthy upstream';
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const upstream = pick(tried);
+      const upstream = pick(model, tried);
       if (!upstream) break;
       tried.add(upstream);
       upstream.outstanding++;
@@ -138,7 +186,8 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
       } catch (error) {
         release();
         if (abort.signal.aborted) return reply;
-        upstream.healthy = false;
+        if (isWorker(upstream)) upstream.state = 'unreachable';
+        else upstream.healthy = false;
         upstream.failures++;
         upstream.lastError = (error as Error).message;
         lastError = `${upstream.url}: ${(error as Error).message}`;
@@ -155,13 +204,40 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
     reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
   });
   app.get('/health', async (_request, reply) => {
-    const healthy = upstreams.filter((upstream) => upstream.healthy).length;
-    return reply.code(healthy > 0 ? 200 : 503).send({ status: healthy > 0 ? 'ok' : 'no healthy upstream', healthy, total: upstreams.length });
+    const healthy = upstreams.filter((upstream) => upstream.healthy).length + workers.candidates(undefined, Date.now()).length;
+    return reply.code(healthy > 0 ? 200 : 503).send({ status: healthy > 0 ? 'ok' : 'no healthy upstream', healthy, total: upstreams.length + workers.size });
   });
   app.get('/proxy/status', async () => ({ upstreams }));
+  workerRoutes(app, workers, { keysRequired: keys.required, log });
+  // The union of the live workers' models (as they last reported them) and each healthy static upstream's /v1/models; the first card for a name wins.
+  app.get('/v1/models', async (request) => {
+    const cards = workers.candidates(undefined, Date.now()).flatMap((worker) => worker.models);
+    const fromUpstreams = await Promise.all(upstreams.filter((upstream) => upstream.healthy).map((upstream) => upstreamModels(upstream.url, forwardHeaders(request))));
+    const byId = new Map<string, ModelCard>();
+    for (const card of [...cards, ...fromUpstreams.flat()]) if (!byId.has(card.id)) byId.set(card.id, card);
+    return { object: 'list', data: [...byId.values()] };
+  });
   app.route({ method: ['GET', 'POST'], url: '/v1/*', handler: forward });
   app.route({ method: ['GET'], url: '/metrics', handler: forward });
-  return { app, upstreams, checkHealth };
+  return { app, upstreams, workers, checkHealth };
+}
+
+function modelOf(body: unknown): string | undefined {
+  const model = body !== null && typeof body === 'object' ? (body as { model?: unknown }).model : undefined;
+  return typeof model === 'string' ? model : undefined;
+}
+
+const modelListSchema = z.object({ data: z.array(modelCardSchema) });
+
+/** A static upstream's model cards; none when it cannot answer (it is then simply left out of the union). */
+async function upstreamModels(url: string, headers: Record<string, string>): Promise<ModelCard[]> {
+  try {
+    const response = await fetch(`${url}/v1/models`, { headers, signal: AbortSignal.timeout(5000) });
+    const parsed = modelListSchema.safeParse(response.ok ? await response.json() : null);
+    return parsed.success ? parsed.data.data : [];
+  } catch {
+    return [];
+  }
 }
 
 function forwardHeaders(request: FastifyRequest): Record<string, string> {
