@@ -22,10 +22,12 @@ export const sandboxLimitsSchema = z.strictObject({
   maxOpenFiles: positive.default(64),
   /**
    * Processes and threads (RLIMIT_NPROC). The kernel counts them per host uid, so it is
-   * only set when the jail runs as host uid 65534 (the host process is root); otherwise
-   * the seccomp filter (no fork) and the pid namespace bound a fork bomb.
+   * only set when the jail runs as host uid 65534 (the host process is root), and then
+   * all jails running at once share it (each needs ~3: prlimit/bwrap, bwrap's init, the
+   * interpreter) — hence generous. Otherwise the seccomp filter (no fork) and the pid
+   * namespace bound a fork bomb.
    */
-  maxProcesses: positive.default(32),
+  maxProcesses: positive.default(128),
 });
 
 export type SandboxLimits = z.output<typeof sandboxLimitsSchema>;
