@@ -3,7 +3,7 @@
  * batching, chunked prefill, preemption, prefix caching), paged KV cache, runner,
  * sampling, weight-only quantization and the serving benchmarks.
  */
-export { EngineError, type EngineErrorCode } from './errors.js';
+export { EngineError, engineErrorCodes, isEngineErrorCode, type EngineErrorCode } from './errors.js';
 export { engineConfigSchema, parseEngineConfig, type EngineConfig, type EngineConfigInput } from './config/engine-config.js';
 export { BlockManager, type BlockManagerOptions, type BlockStats, type CachedPrefix, type SlotAllocation, type BlockCopy } from './block/block-manager.js';
 export { hashBlock, hashFullBlocks } from './block/block-hash.js';

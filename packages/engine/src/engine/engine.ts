@@ -6,7 +6,7 @@
  */
 import { BlockManager } from '../block/block-manager.js';
 import { parseEngineConfig, type EngineConfig, type EngineConfigInput } from '../config/engine-config.js';
-import { EngineError, invalidRequest } from '../errors.js';
+import { EngineError, invalidRequest, isEngineErrorCode } from '../errors.js';
 import { Int8KvStore } from '../kv/int8-kv-store.js';
 import { HostKvStore, WasmHeapKvStore, type KvShape, type KvStore } from '../kv/kv-store.js';
 import type { StepModel, TokenizerLike } from '../model-contract.js';
@@ -286,7 +286,8 @@ export class Engine {
    */
   private failPending(error: unknown): void {
     const cause = error instanceof Error ? error : new Error(String(error));
-    const code = (cause as { code?: string }).code ?? 'engine-failed';
+    const causeCode = (cause as { code?: unknown }).code;
+    const code = isEngineErrorCode(causeCode) ? causeCode : 'engine-failed';
     if (this.model.failure) this.failure = new EngineError('engine-failed', `the engine cannot run any more: ${this.model.failure.message}`, 'close it and create a new Engine (restart the server)', 1);
     for (const [requestId, state] of [...this.requests]) {
       for (const sequenceId of state.sequenceIds) this.scheduler.finish(sequenceId);

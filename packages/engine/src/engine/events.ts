@@ -1,6 +1,7 @@
 /** What the engine emits per request (noun-action names, camelCase fields). */
 import type { TokenLogprob } from '../sampling/logprobs.js';
 import type { PromptLogprob } from '../runner/model-runner.js';
+import type { EngineErrorCode } from '../errors.js';
 
 export type FinishReason = 'stop' | 'length' | 'abort';
 
@@ -57,7 +58,7 @@ export interface RequestFinishEvent {
   /** Set when the request failed before running (e.g. rejected by a replica) or its replica was lost. */
   error?: string;
   /** The error's catalogue code (e.g. engine-request-too-long, engine-replica-lost), with `error`. */
-  errorCode?: string;
+  errorCode?: EngineErrorCode;
 }
 
 export type EngineEvent = TextDeltaEvent | RequestFinishEvent;

@@ -16,7 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig } from '@chainlm/model';
 import { parseEngineConfig, type EngineConfigInput } from '../config/engine-config.js';
-import { EngineError } from '../errors.js';
+import { EngineError, isEngineErrorCode } from '../errors.js';
 import type { EngineEvent, RequestFinishEvent } from '../engine/events.js';
 import type { EngineBookkeeping, EngineMetrics, GenerateRequest } from '../engine/engine.js';
 import { formatMemoryPlan, type MemoryPlan } from '../engine/memory-plan.js';
@@ -325,7 +325,7 @@ export class ReplicaPool implements ServingEngine {
     const listener = this.listeners.get(requestId);
     this.settle(replica, requestId);
     const metrics = { arrivalTime: 0, queueTimeMs: 0, timeToFirstTokenMs: 0, timePerOutputTokenMs: 0, latencyMs: 0, promptTokens: 0, outputTokens: 0, prefixHitTokens: 0, numPreemptions: 0 };
-    const finish: RequestFinishEvent = { type: 'request-finish', requestId, outputs: [], promptTokenIds: [], metrics, error: error.message, errorCode: error.code };
+    const finish: RequestFinishEvent = { type: 'request-finish', requestId, outputs: [], promptTokenIds: [], metrics, error: error.message, errorCode: isEngineErrorCode(error.code) ? error.code : 'engine-failed' };
     listener?.(finish);
   }
 

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApiKeys, ChainlmError, assertBindAllowed, isLoopbackHostHeader, listenGuarded, validateConfig } from '@chainlm/core';
+import { EngineError, isEngineErrorCode } from '@chainlm/engine';
 import { ApiError } from '../openai/errors.js';
 import { chatRoute } from '../routes/chat.js';
 import { completionsRoute } from '../routes/completions.js';
@@ -23,6 +24,7 @@ import { attachAdapter } from '../lora/attach-adapter.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { createContext } from './context.js';
 import type { ServedModel } from './served-model.js';
+import { engineApiError } from '../openai/engine-errors.js';
 
 export const serverOptionsSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -158,8 +160,8 @@ function realAdapterRoot(root: string): string {
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof EngineError && isEngineErrorCode(error.code)) return engineApiError(error.code, error.message, (error as { field?: string }).field ?? null);
   if (error instanceof ChainlmError) {
-    if (error.code === 'engine-request-too-long') return new ApiError('contextLengthExceeded', error.message, { param: 'messages' });
     if (error.exitCode === 2) return new ApiError('invalidRequest', error.message, { param: (error as { field?: string }).field ?? null });
   }
   const status = (error as { statusCode?: number }).statusCode;

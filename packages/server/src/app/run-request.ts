@@ -8,6 +8,7 @@
 import type { FastifyReply } from 'fastify';
 import type { EngineEvent, GenerateRequest, RequestFinishEvent, ServingEngine, TextDeltaEvent } from '@chainlm/engine';
 import { ApiError } from '../openai/errors.js';
+import { engineApiError } from '../openai/engine-errors.js';
 
 export interface RunOptions {
   reply: FastifyReply;
@@ -39,18 +40,10 @@ export async function runEngineRequest(engine: ServingEngine, request: GenerateR
   try {
     const event = await result;
     if (timedOut) throw new ApiError('timeout', `the request took longer than the server's ${options.timeoutMs} ms limit`);
-    if (event.error !== undefined) throw finishError(event.error, event.errorCode);
+    if (event.error !== undefined) throw engineApiError(event.errorCode ?? 'engine-failed', event.error); // as an in-thread engine's exception would have become
     return event;
   } finally {
     clearTimeout(timer);
     options.reply.raw.off('close', onClose);
   }
-}
-
-/** A finish event's error as the API error an in-thread engine's exception would have become. */
-function finishError(message: string, code: string | undefined): ApiError {
-  if (code === 'engine-request-too-long') return new ApiError('contextLengthExceeded', message, { param: 'messages' });
-  if (code === 'engine-replica-lost') return new ApiError('replicaLost', message);
-  if (code === 'engine-request-invalid' || code === 'engine-request-duplicate' || code === 'engine-adapter-invalid') return new ApiError('invalidRequest', message);
-  return new ApiError('internal', message);
 }
