@@ -3,7 +3,9 @@
 // the kernels, so a wrong stride from JavaScript is a TypeError, not a corrupted heap.
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -32,6 +34,32 @@ namespace {
 // Process-wide, like the pool: every worker thread sees one setting.
 std::atomic<const Isa*> activeIsa{nullptr};
 std::atomic<int> activeThreads{0};
+
+// Sharing the cores between worker threads: each Node environment (main thread or
+// worker) that loaded the addon gets a slot holding the time of its last GEMM. A call
+// with the default thread count uses threads / (environments that ran a GEMM in the
+// last 50 ms), so two training workers or two engine replicas each get one core instead
+// of queueing for the pool (and oversubscribing the CPUs with spinning threads), while
+// one busy environment gets them all. Results do not depend on it (see gemm.cc).
+constexpr int kSlots = 64;
+constexpr int64_t kRecentNs = 50'000'000;
+std::atomic<int64_t> lastCallNs[kSlots];
+std::atomic<int> nextSlot{0};
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int sharedThreads(int slot, int threads) {
+  const int64_t now = nowNs();
+  lastCallNs[slot].store(now, std::memory_order_relaxed);
+  int active = 0;
+  for (int index = 0; index < kSlots; index++) {
+    const int64_t last = lastCallNs[index].load(std::memory_order_relaxed);
+    if (last != 0 && now - last < kRecentNs) active++;
+  }
+  return std::max(1, threads / std::max(1, active));
+}
 
 const Isa* currentIsa() {
   const Isa* isa = activeIsa.load();
@@ -144,7 +172,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   g.activation = static_cast<Activation>(activation);
   g.accumulate = Int(info, 21) != 0;
   int64_t threads = Int(info, 22);
-  if (threads <= 0) threads = activeThreads.load();
+  if (threads <= 0) threads = sharedThreads(*env.GetInstanceData<int>(), activeThreads.load());
   if (threads > poolThreads()) threads = poolThreads();
   sgemm(g, *currentIsa(), static_cast<int>(threads < 1 ? 1 : threads));
   return env.Undefined();
@@ -157,6 +185,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     int expected = 0;
     activeThreads.compare_exchange_strong(expected, cpus);
   }
+  env.SetInstanceData(new int(nextSlot.fetch_add(1) % kSlots));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("configure", Napi::Function::New(env, Configure));
   exports.Set("sgemm", Napi::Function::New(env, Sgemm));

@@ -21,7 +21,9 @@ if (process.env.CHAINLM_KERNELS === 'wasm') {
 const args = ['rebuild'];
 const prefix = join(dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-const gyp = process.env.npm_config_node_gyp;
+// npm passes its bundled node-gyp; run by hand, fall back to the one npm ships with Node.
+const bundled = join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = process.env.npm_config_node_gyp ?? (existsSync(bundled) ? bundled : undefined);
 const result = gyp && existsSync(gyp)
   ? spawnSync(process.execPath, [gyp, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' })
   : spawnSync('node-gyp', args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', shell: true });

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// GEMM benchmark: @chainlm/kernels' native SGEMM (1 and 2 threads) against OpenBLAS
+// (Debian's python3-numpy + libopenblas0-openmp, installed with apt when missing) and
+// tfjs-wasm's own matmul (the "before"), all measured in this one run, best of 5 short
+// trials each. Prints a table of GFLOP/s and ratios and writes docs/benchmarks/kernels.md.
+//
+//   node packages/kernels/bench/gemm.mjs [--quick] [--no-write]
+//
+// Needs the build (npm run build). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, if set in the
+// environment, are removed for the numpy process only (they pin OpenBLAS to another
+// core's kernels), so OpenBLAS runs as tuned for this CPU.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const quick = process.argv.includes('--quick');
+const write = !process.argv.includes('--no-write');
+const seconds = quick ? 0.05 : 0.15;
+const trials = quick ? 2 : 5;
+
+const { loadKernels, nativeBinding, configureKernels } = await import(join(root, 'packages/kernels/dist/index.js'));
+const runtime = await import(join(root, 'packages/runtime/dist/index.js'));
+const status = loadKernels();
+if (status.live !== 'native') throw new Error(`native kernels are not live: ${status.reason}`);
+const threadCounts = [...new Set([1, Math.min(2, status.cpus)])];
+configureKernels({ threads: Math.max(...threadCounts) });
+const binding = nativeBinding();
+
+// ---- shapes ----
+const squares = (quick ? [256, 512, 1024] : [256, 512, 1024, 2048, 4096]).map((size) => ({ group: 'square', label: `${size}²`, m: size, n: size, k: size }));
+const models = { s15: { dim: 288, hidden: 768, vocab: 32000 }, s110: { dim: 768, hidden: 2048, vocab: 32000 } };
+const rowsList = quick ? [1, 64] : [1, 16, 64, 256];
+const modelShapes = [];
+for (const [name, { dim, hidden, vocab }] of Object.entries(models))
+  for (const rows of rowsList)
+    for (const [projection, k, n] of [['qkvo', dim, dim], ['ffn up', dim, hidden], ['ffn down', hidden, dim], ['classifier', dim, vocab]])
+      modelShapes.push({ group: name, label: `${name} ${projection} ${rows}×${k}·${k}×${n}`, m: rows, n, k });
+const shapes = [...squares, ...modelShapes];
+
+// ---- native ----
+function timeBest(run, flops) {
+  run();
+  let best = 0;
+  for (let trial = 0; trial < trials; trial++) {
+    let reps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      run();
+      reps++;
+      elapsed = (performance.now() - start) / 1000;
+    } while (elapsed < seconds);
+    best = Math.max(best, (flops * reps) / elapsed / 1e9);
+  }
+  return best;
+}
+
+function filled(length) {
+  const values = new Float32Array(length);
+  for (let index = 0; index < length; index++) values[index] = Math.sin(index * 0.37);
+  return values;
+}
+
+function nativeGflops(shape, threads) {
+  const { m, n, k } = shape;
+  const a = filled(m * k), b = filled(k * n), c = new Float32Array(m * n);
+  return timeBest(() => binding.sgemm(a, 0, b, 0, c, 0, 1, m, n, k, k, 1, 0, n, 1, 0, n, 0, null, 0, 0, 0, threads), 2 * m * n * k);
+}
+
+// ---- tfjs (through the registered kernel, and the original wasm kernel) ----
+await runtime.initBackend({ prefer: 'wasm' });
+const { tf, setNativeMatmul } = runtime;
+function tfGflops(shape, native) {
+  const { m, n, k } = shape;
+  if (!native && 2 * m * n * k > 2 ** 34) return undefined; // 4096² on wasm: ~6 s a product
+  setNativeMatmul(native);
+  const a = tf.tensor2d(filled(m * k), [m, k]), b = tf.tensor2d(filled(k * n), [k, n]);
+  try {
+    return timeBest(() => tf.matMul(a, b).dispose(), 2 * m * n * k);
+  } finally {
+    setNativeMatmul(true);
+    tf.dispose([a, b]);
+  }
+}
+
+// ---- OpenBLAS via numpy ----
+function ensureNumpy() {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+  if (probe.status === 0) return;
+  console.log('installing python3-numpy and libopenblas0-openmp with apt …');
+  execFileSync('apt-get', ['install', '-y', '-q', 'python3-numpy', 'libopenblas0-openmp'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function openblas(threads) {
+  const environment = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  delete environment.OPENBLAS_CORETYPE;
+  delete environment.OPENBLAS_L2_SIZE;
+  const result = spawnSync('/usr/bin/python3', [join(here, 'openblas.py')], {
+    input: JSON.stringify({ shapes: shapes.map(({ m, n, k }) => [m, n, k]), seconds, trials }),
+    env: environment,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (result.status !== 0) throw new Error(`numpy failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+ensureNumpy();
+const rows = shapes.map((shape) => ({ ...shape, native: {}, blas: {} }));
+let blasInfo;
+for (const threads of threadCounts) {
+  // Interleave per thread count: native, then OpenBLAS, so both see similar machine load.
+  for (const row of rows) row.native[threads] = nativeGflops(row, threads);
+  const blas = openblas(threads);
+  blasInfo = blas;
+  rows.forEach((row, index) => (row.blas[threads] = blas.gflops[index]));
+  console.error(`measured ${threads} thread(s)`);
+}
+for (const row of rows) {
+  row.tfNative = tfGflops(row, true);
+  row.wasm = tfGflops(row, false);
+}
+
+// ---- report ----
+const top = Math.max(...threadCounts);
+const f = (value) => (value === undefined ? '—' : value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const r = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '—');
+const header = `| shape | native 1T | native ${top}T | OpenBLAS 1T | OpenBLAS ${top}T | native/OpenBLAS 1T | native/OpenBLAS ${top}T | tf.matMul native ${top}T | tfjs-wasm (before) | tf native / wasm |`;
+const lines = [header, `|${' --- |'.repeat(10)}`];
+for (const row of rows) {
+  lines.push(`| ${row.label} | ${f(row.native[1])} | ${f(row.native[top])} | ${f(row.blas[1])} | ${f(row.blas[top])} | ${r(row.native[1] / row.blas[1])} | ${r(row.native[top] / row.blas[top])} | ${f(row.tfNative)} | ${f(row.wasm)} | ${r(row.tfNative / row.wasm)} |`);
+}
+const big = rows.filter((row) => row.group === 'square' && row.m >= 1024);
+const geo = (values) => Math.exp(values.reduce((sum, value) => sum + Math.log(value), 0) / values.length);
+const summary = [
+  `native / OpenBLAS at ≥ 1024² (geometric mean): ${r(geo(big.map((row) => row.native[1] / row.blas[1])))} on 1 thread, ${r(geo(big.map((row) => row.native[top] / row.blas[top])))} on ${top}`,
+  `tf.matMul native / tfjs-wasm over all shapes measured on both (geometric mean): ${r(geo(rows.filter((row) => row.wasm).map((row) => row.tfNative / row.wasm)))}`,
+];
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, ISA ${status.isa}; numpy ${blasInfo.numpy}, BLAS ${blasInfo.blas}`;
+const table = lines.join('\n');
+console.log(`${machine}\n\n${table}\n\n${summary.join('\n')}`);
+
+if (write && !quick) {
+  const document = `# Native kernels: GEMM against OpenBLAS and tfjs-wasm
+
+Command (from the repo root, after \`npm run build\`; installs python3-numpy and
+libopenblas0-openmp with apt when missing):
+
+\`\`\`
+node packages/kernels/bench/gemm.mjs
+\`\`\`
+
+Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}.
+GFLOP/s, float32, C = A·B with A [m, k] and B [k, n] row-major (the model's \`x·W\`),
+best of ${trials} trials of ≥ ${seconds * 1000} ms each. *native* calls the addon on
+Float32Arrays; *tf.matMul native* is the same kernel reached through TensorFlow.js
+(the registered wasm-backend kernel, tensors in the wasm heap, including tfjs's
+per-op overhead); *tfjs-wasm* is the backend's own kernel (\`setNativeMatmul(false)\`),
+skipped where one product would take seconds. OpenBLAS runs through numpy in a child
+process with \`OMP_NUM_THREADS\` set and \`OPENBLAS_CORETYPE\`/\`OPENBLAS_L2_SIZE\`
+removed. The machine is shared, so absolute numbers move between runs; the ratios
+come from the same run.
+
+${summary.map((line) => `- ${line}`).join('\n')}
+
+${table}
+`;
+  mkdirSync(join(root, 'docs', 'benchmarks'), { recursive: true });
+  writeFileSync(join(root, 'docs', 'benchmarks', 'kernels.md'), document);
+  console.log('\nwrote docs/benchmarks/kernels.md');
+}
