@@ -42,7 +42,7 @@ interface WorkerFlagValues {
 function workerSettings(options: WorkerFlagValues): { proxyUrl: string; proxyKey: string | undefined } | undefined {
   const given = [options.proxyKey && '--proxy-key', options.proxyKeyFile && '--proxy-key-file', options.advertiseUrl && '--advertise-url'].filter(Boolean);
   if (options.proxyUrl === undefined) {
-    if (given.length > 0) throw new UsageError(`${given.join(', ')} only apply with --proxy-url`);
+    if (given.length > 0) throw new UsageError(`${given.join(', ')}: only used with --proxy-url (the proxy to join)`);
     return undefined;
   }
   if (!/^https?:\/\/[^/]+/.test(options.proxyUrl)) throw new UsageError(`--proxy-url ${options.proxyUrl} is not an http(s) URL`, 'e.g. --proxy-url http://10.0.0.5:23334');

@@ -31,6 +31,7 @@ import { ApiError } from '../openai/errors.js';
 import { modelCardSchema, type ModelCard } from './worker-protocol.js';
 import { estimatedLoad, WorkerRegistry, type WorkerState } from './worker-registry.js';
 import { workerRoutes } from './worker-routes.js';
+import { describeError } from './describe-error.js';
 
 export interface ProxyOptions {
   /** Static upstream URLs (may be empty when workers register themselves). */
@@ -189,8 +190,8 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
         if (isWorker(upstream)) upstream.state = 'unreachable';
         else upstream.healthy = false;
         upstream.failures++;
-        upstream.lastError = (error as Error).message;
-        lastError = `${upstream.url}: ${(error as Error).message}`;
+        upstream.lastError = describeError(error);
+        lastError = `${upstream.url}: ${upstream.lastError}`;
       }
     }
     throw new ApiError('upstreamUnavailable', `no upstream could take the request (${lastError})`);

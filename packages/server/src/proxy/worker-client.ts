@@ -12,6 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ChainlmError } from '@chainlm/core';
 import type { ServedModel } from '../app/served-model.js';
+import { describeError } from './describe-error.js';
 import type { HeartbeatBody, HeartbeatReply, ModelCard, RegisterBody, RegisterReply, WorkerLoad } from './worker-protocol.js';
 
 export interface WorkerStatus {
@@ -106,7 +107,7 @@ export async function joinProxy(options: JoinProxyOptions): Promise<ProxyMembers
         id = undefined;
         return beat();
       }
-      const message = (error as Error).message;
+      const message = describeError(error);
       if (outage === null) log('warn', `the proxy ${proxyUrl} did not take a heartbeat (${message}); retrying every ${options.heartbeatIntervalMs} ms`);
       outage = message;
     }
@@ -129,7 +130,7 @@ export async function joinProxy(options: JoinProxyOptions): Promise<ProxyMembers
         exitCode: 2,
       });
     }
-    outage = (error as Error).message;
+    outage = describeError(error);
     log('warn', `the proxy ${proxyUrl} cannot be reached yet (${outage}); retrying every ${options.heartbeatIntervalMs} ms`);
   }
   schedule();
@@ -147,7 +148,7 @@ export async function joinProxy(options: JoinProxyOptions): Promise<ProxyMembers
         await call('DELETE', `/workers/${id}`);
         log('info', `left the proxy ${proxyUrl}`);
       } catch (error) {
-        log('warn', `could not deregister from the proxy ${proxyUrl} (${(error as Error).message}); it drops this worker after its timeout`);
+        log('warn', `could not deregister from the proxy ${proxyUrl} (${describeError(error)}); it drops this worker after its timeout`);
       }
       id = undefined;
     },
