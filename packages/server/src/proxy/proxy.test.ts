@@ -104,3 +104,58 @@ describe('proxy', () => {
     expect(source.cancelled()).toBe(1);
   });
 });
+
+describe('proxy routing to registered workers', () => {
+  const register = async (app: FastifyInstance, url: string, capacity: number, running: number) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/workers/register',
+      payload: { url, models: [{ id: 'm' }], capacity, load: { running, waiting: 0 }, heartbeat_interval_ms: 100 },
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json().id as string;
+  };
+
+  it('passes over a worker at its capacity while another has room, even a busier one', async () => {
+    const [full, roomy] = [await upstream('full'), await upstream('roomy')];
+    const { app } = createProxy({ upstreams: [] });
+    apps.push(full.app, roomy.app, app);
+    await register(app, full.url, 1, 1);
+    await register(app, roomy.url, 16, 5);
+    for (let index = 0; index < 3; index++) {
+      const response = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x' } });
+      expect(response.json().served_by).toBe('roomy');
+    }
+  });
+
+  it('marks a worker it cannot connect to unreachable, retries elsewhere, and tells the worker at its next heartbeat', async () => {
+    const live = await upstream('live');
+    // A port that just closed (fetch refuses port 1 itself as a "bad port", before connecting).
+    const gone = await upstream('gone');
+    await gone.app.close();
+    const { app } = createProxy({ upstreams: [] });
+    apps.push(live.app, app);
+    const dead = await register(app, gone.url, 16, 0);
+    await register(app, live.url, 16, 1);
+    // The dead one is less loaded, so it is tried first.
+    const response = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x' } });
+    expect(response.json().served_by).toBe('live');
+    const [entry] = (await app.inject({ url: '/workers' })).json().workers;
+    expect(entry).toMatchObject({ url: gone.url, state: 'unreachable', failures: 1, last_error: expect.stringMatching(/ECONNREFUSED/) });
+    const beat = await app.inject({ method: 'POST', url: `/workers/${dead}/heartbeat`, payload: { load: { running: 0, waiting: 0 }, models: [{ id: 'm' }] } });
+    expect(beat.json()).toMatchObject({ state: 'unreachable', last_error: expect.stringMatching(/ECONNREFUSED/) });
+    expect((await app.inject({ url: '/workers' })).json().workers[0].state).toBe('live');
+  });
+
+  it('answers 404 for a model no worker serves, and 502 with neither upstreams nor workers', async () => {
+    const { app } = createProxy({ upstreams: [] });
+    apps.push(app);
+    const none = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x' } });
+    expect(none.statusCode).toBe(502);
+    expect(none.json().error.message).toMatch(/no worker registered/);
+    await register(app, 'http://127.0.0.1:1', 16, 0);
+    const missing = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'other', prompt: 'x' } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toMatchObject({ code: 'model_not_found', param: 'model' });
+  });
+});
