@@ -175,6 +175,7 @@ const proxy = defineCommand({
     ...authFlags,
     healthIntervalMs: { type: 'number', description: 'health check period of the static upstreams', default: 5000 },
     workerTimeoutMs: { type: 'number', description: 'drop a registered worker after this long without a heartbeat', default: 15000 },
+    workerApiKeys: { type: 'string', description: 'file of keys that alone may register workers (default: any client key; without keys, workers on this machine only)', valueName: 'FILE' },
   },
   examples: ['chainlm-serve proxy --upstream http://127.0.0.1:23333', 'chainlm-serve proxy --port 23334   # workers join with chainlm-serve MODEL --proxy-url http://127.0.0.1:23334', 'curl http://127.0.0.1:23334/workers'],
   async run({ options, events }) {
@@ -192,6 +193,7 @@ const proxy = defineCommand({
       port: options.port,
       apiKeys,
       insecureNoAuth: options.insecureNoAuth,
+      ...(options.workerApiKeys ? { workerApiKeys: readApiKeysFile(options.workerApiKeys, '--worker-api-keys') } : {}),
       log: (message) => events.emit({ type: 'log', level: 'info', message }),
     });
     await checkHealth();

@@ -30,7 +30,7 @@ import { ApiKeys, isLoopbackHostHeader, listenGuarded } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
 import { modelCardSchema, type ModelCard } from './worker-protocol.js';
 import { estimatedLoad, WorkerRegistry, type WorkerState } from './worker-registry.js';
-import { workerRoutes } from './worker-routes.js';
+import { workerRoutes, workerWriteRoutes } from './worker-routes.js';
 import { describeError } from './describe-error.js';
 
 export interface ProxyOptions {
@@ -48,6 +48,11 @@ export interface ProxyOptions {
   apiKeys?: string[];
   /** Serve without keys on a non-loopback host and skip the Host check (warned on every start). */
   insecureNoAuth?: boolean;
+  /**
+   * Keys that alone may register, heartbeat and deregister workers (then client keys may
+   * not); none: any client key may (and without client keys, loopback peers only).
+   */
+  workerApiKeys?: string[];
 }
 
 export interface UpstreamState {
@@ -78,11 +83,14 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
   const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
 
   const keys = new ApiKeys(options.apiKeys ?? []);
+  const workerKeys = new ApiKeys(options.workerApiKeys ?? []);
   const checkHost = !keys.required && !options.insecureNoAuth;
   app.addHook('onRequest', async (request) => {
     if (checkHost && !isLoopbackHostHeader(request.headers.host)) {
       throw new ApiError('forbidden', `Host "${request.headers.host ?? ''}" is not a loopback name: without API keys the proxy only answers http://127.0.0.1 or http://localhost`);
     }
+    // Worker writes are judged by worker-routes (worker keys, client keys or a loopback peer), on the matched route, not the raw URL.
+    if (isWorkerWrite(request)) return;
     if (keys.required && request.url !== '/health' && !keys.accepts(request.headers.authorization)) {
       throw new ApiError('unauthorized', 'missing or invalid API key: send Authorization: Bearer <key>');
     }
@@ -209,7 +217,7 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
     return reply.code(healthy > 0 ? 200 : 503).send({ status: healthy > 0 ? 'ok' : 'no healthy upstream', healthy, total: upstreams.length + workers.size });
   });
   app.get('/proxy/status', async () => ({ upstreams }));
-  workerRoutes(app, workers, { keysRequired: keys.required, log });
+  workerRoutes(app, workers, { keys: workerKeys.required ? workerKeys : keys, log });
   // The union of the live workers' models (as they last reported them) and each healthy static upstream's /v1/models; the first card for a name wins.
   app.get('/v1/models', async (request) => {
     const cards = workers.candidates(undefined, Date.now()).flatMap((worker) => worker.models);
@@ -221,6 +229,10 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
   app.route({ method: ['GET', 'POST'], url: '/v1/*', handler: forward });
   app.route({ method: ['GET'], url: '/metrics', handler: forward });
   return { app, upstreams, workers, checkHealth };
+}
+
+function isWorkerWrite(request: FastifyRequest): boolean {
+  return (request.method === 'POST' || request.method === 'DELETE') && workerWriteRoutes.has(request.routeOptions.url ?? '');
 }
 
 function modelOf(body: unknown): string | undefined {

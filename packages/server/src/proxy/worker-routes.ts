@@ -1,27 +1,36 @@
 /**
  * The proxy's worker endpoints (protocol in worker-protocol.ts). Who may register:
  * registering makes the proxy send clients' requests — prompts and their Authorization
- * headers — to the advertised URL, so it is as privileged as any request: with keys it
- * needs one (the proxy's onRequest hook), and without keys only a loopback peer may
- * register, judged on the socket's remote address — also under --insecure-no-auth,
- * where anyone could otherwise point the proxy at a host of their choosing.
+ * headers — to the advertised URL, so it is at least as privileged as any request. With
+ * worker keys (--worker-api-keys) only those may register, heartbeat and deregister;
+ * else with client keys any of them may; without keys only a loopback peer, judged on
+ * the socket's remote address — also under --insecure-no-auth, where anyone could
+ * otherwise point the proxy at a host of their choosing. GET /workers is a client read
+ * (the proxy's onRequest hook checks client keys).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isLoopbackAddress } from '@chainlm/core';
+import { isLoopbackAddress, type ApiKeys } from '@chainlm/core';
 import { ApiError } from '../openai/errors.js';
 import { parseBody } from '../openai/schemas.js';
 import { heartbeatBodySchema, registerBodySchema, type HeartbeatReply, type RegisterReply } from './worker-protocol.js';
 import { workerView, type WorkerRegistry, type WorkerState } from './worker-registry.js';
 
 export interface WorkerRouteOptions {
-  /** Whether the proxy checks keys (then any key may register; else loopback peers only). */
-  keysRequired: boolean;
+  /** The keys that may register (worker keys, else client keys); none configured: loopback peers only. */
+  keys: ApiKeys;
   log: (message: string) => void;
 }
 
+/** The routes that change the registry: the proxy's client-key hook leaves them to `mayRegister`. */
+export const workerWriteRoutes: ReadonlySet<string> = new Set(['/workers/register', '/workers/:id/heartbeat', '/workers/:id']);
+
 export function workerRoutes(app: FastifyInstance, registry: WorkerRegistry, options: WorkerRouteOptions): void {
   const mayRegister = (request: FastifyRequest) => {
-    if (options.keysRequired || isLoopbackAddress(request.socket.remoteAddress ?? '')) return;
+    if (options.keys.required) {
+      if (options.keys.accepts(request.headers.authorization)) return;
+      throw new ApiError('unauthorized', 'missing or invalid worker key: send Authorization: Bearer <key> (chainlm-serve --proxy-key)');
+    }
+    if (isLoopbackAddress(request.socket.remoteAddress ?? '')) return;
     throw new ApiError('forbidden', `the proxy has no API keys, so only workers on this machine may register (peer ${request.socket.remoteAddress}); start the proxy with --api-key(s) and the workers with --proxy-key`);
   };
   const known = (id: string): WorkerState => {

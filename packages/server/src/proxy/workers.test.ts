@@ -38,7 +38,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
   }
 }
 
-async function proxyOn(options: { apiKeys?: string[]; workerTimeoutMs: number }) {
+async function proxyOn(options: { apiKeys?: string[]; workerApiKeys?: string[]; workerTimeoutMs: number }) {
   const proxy = await startProxy({ upstreams: [], host: '127.0.0.1', port: 0, ...options });
   closers.push(() => proxy.app.close());
   return proxy;
@@ -158,6 +158,24 @@ describe('serving workers joining a proxy', () => {
     const a = await worker(proxy.url, ['tiny'], { proxyKey });
     expect((await listWorkers(proxy.url, { authorization: `Bearer ${proxyKey}` })).map((entry) => entry.url)).toEqual([a.url]);
   }, 60_000);
+
+  it('with --worker-api-keys takes registrations with a worker key only, which is no client key', async () => {
+    const proxy = await proxyOn({ apiKeys: [proxyKey], workerApiKeys: ['worker-key-12345'], workerTimeoutMs: 1500 });
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+    const body = { url: 'http://127.0.0.1:9', models: [{ id: 'x' }], capacity: 1, load: { running: 0, waiting: 0 }, heartbeat_interval_ms: 100 };
+    expect((await proxy.app.inject({ method: 'POST', url: '/workers/register', headers: as(proxyKey), payload: body })).statusCode).toBe(401);
+    const accepted = await proxy.app.inject({ method: 'POST', url: '/workers/register', headers: as('worker-key-12345'), payload: body });
+    expect(accepted.statusCode).toBe(201);
+    const id = accepted.json().id as string;
+    const beat = { load: { running: 0, waiting: 0 }, models: [{ id: 'x' }] };
+    expect((await proxy.app.inject({ method: 'POST', url: `/workers/${id}/heartbeat`, headers: as(proxyKey), payload: beat })).statusCode).toBe(401);
+    expect((await proxy.app.inject({ method: 'POST', url: `/workers/${id}/heartbeat`, headers: as('worker-key-12345'), payload: beat })).statusCode).toBe(200);
+    expect((await proxy.app.inject({ method: 'DELETE', url: `/workers/${id}`, headers: as(proxyKey) })).statusCode).toBe(401);
+    expect((await proxy.app.inject({ url: '/workers', headers: as('worker-key-12345') })).statusCode).toBe(401);
+    expect((await proxy.app.inject({ method: 'POST', url: '/v1/completions', headers: as('worker-key-12345'), payload: { model: 'x', prompt: 'p' } })).statusCode).toBe(401);
+    expect((await proxy.app.inject({ url: '/workers', headers: as(proxyKey) })).json().workers).toHaveLength(1);
+    expect((await proxy.app.inject({ method: 'DELETE', url: `/workers/${id}`, headers: as('worker-key-12345') })).statusCode).toBe(204);
+  });
 
   it('without keys takes registrations from loopback peers only, and only http(s) URLs', async () => {
     const proxy = await proxyOn({ workerTimeoutMs: 1500 });
