@@ -86,7 +86,7 @@ describe('chainlm-model CLI', () => {
       [['convert', hf, '--out', join(root, 'x'), '--dtype', 'f8'], /--dtype must be f32, f16 or bf16, got "f8"/],
       [['convert', hf, '--out', join(root, 'x'), '--dtype', 'f16', '--shard-size', 'lots'], /--shard-size: cannot read "lots" as a size/],
       [['convert', hf, '--out', join(root, 'x'), '--dtype', 'f16', '--shard-size', '0GB'], /--shard-size: size must be positive/],
-      [['export-gguf', hf, '--out', join(root, 'x.gguf'), '--type', 'q4_0'], /--type must be f32, f16 or q8_0, got "q4_0"/],
+      [['export-gguf', hf, '--out', join(root, 'x.gguf'), '--type', 'q4_k'], /--type must be f32, f16, q8_0, q4_0, got "q4_k"/],
       [['generate', hf, '--max-new-tokens', '2'], /give exactly one of --prompt TEXT or --prompt-ids IDS/],
       [['generate', hf, '--prompt', 'hi', '--prompt-ids', '1'], /give exactly one of --prompt TEXT or --prompt-ids IDS/],
       [['generate', hf, '--prompt-ids', '1,x'], /--prompt-ids must be comma-separated non-negative integers, got "x"/],

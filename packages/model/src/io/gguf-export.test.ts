@@ -9,6 +9,7 @@ import { exportGguf, ggufTensorName } from './gguf-export.js';
 import { importLlama2c } from './llama2c-import.js';
 import { saveHfFolder } from './hf-folder.js';
 import { dequantizeQ8_0 } from './q8-0.js';
+import { dequantizeQ4_0 } from './gguf-blocks.js';
 import { halfToFloat } from './half.js';
 import { fixtureTensors, writeVersion1Fixture } from './__tests__/llama2c-fixture.js';
 
@@ -29,6 +30,7 @@ async function readBack(file: string) {
     const start = Number(parsed.tensorDataOffset + info.offset);
     if (info.dtype === GGMLQuantizationType.F32) return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + start + 4 * count));
     if (info.dtype === GGMLQuantizationType.F16) return Float32Array.from({ length: count }, (_, index) => halfToFloat(bytes.readUInt16LE(start + 2 * index)));
+    if (info.dtype === GGMLQuantizationType.Q4_0) return dequantizeQ4_0(new Uint8Array(bytes.buffer, bytes.byteOffset + start, (count / 32) * 18), count);
     return dequantizeQ8_0(new Uint8Array(bytes.buffer, bytes.byteOffset + start, (count / 32) * 34), count);
   };
   return { metadata: parsed.metadata as Record<string, unknown>, infos, values, dataOffset: parsed.tensorDataOffset };
@@ -114,6 +116,30 @@ describe.skipIf(skipUnlessPresent(models, 'the GGUF export tests on stories260K 
         expect(worst, `${type} ${name}`).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('q4_0: matrices Q4_0, the tied token_embd (the output) Q8_0, rows of 172 f16', async () => {
+    const f32 = await readBack(join(root, 'stories-f32.gguf'));
+    const out = join(root, 'stories-q4_0.gguf');
+    await exportGguf(hf, out, 'q4_0');
+    const file = await readBack(out);
+    expect(file.metadata['general.file_type']).toBe(2);
+    const dtype = (name: string) => file.infos.get(name)!.dtype;
+    expect(dtype('blk.0.attn_norm.weight')).toBe(GGMLQuantizationType.F32);
+    expect(dtype('token_embd.weight')).toBe(GGMLQuantizationType.Q8_0);
+    expect(dtype('blk.0.attn_q.weight')).toBe(GGMLQuantizationType.Q4_0);
+    expect(dtype('blk.4.ffn_up.weight')).toBe(GGMLQuantizationType.Q4_0);
+    expect(dtype('blk.0.ffn_down.weight')).toBe(GGMLQuantizationType.F16);
+    const exact = f32.values('blk.3.attn_v.weight');
+    const got = file.values('blk.3.attn_v.weight');
+    let worst = 0;
+    let maxAbs = 0;
+    for (let index = 0; index < exact.length; index++) {
+      worst = Math.max(worst, Math.abs(got[index] - exact[index]));
+      maxAbs = Math.max(maxAbs, Math.abs(exact[index]));
+    }
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThanOrEqual(maxAbs / 8 + maxAbs * 2 ** -10); // one step of d = max|x|/8 (see gguf-blocks.test.ts)
   });
 });
 

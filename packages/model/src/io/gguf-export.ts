@@ -2,8 +2,11 @@
  * HF Llama folder → GGUF that llama.cpp loads, following convert_hf_to_gguf.py:
  * llama.* hyperparameters, tensors renamed (token_embd, blk.N.attn_q, …), q/k rows
  * permuted back from HF's rotate_half layout to Meta's interleaved one (llama.cpp
- * applies RoPE to adjacent pairs), 1-D norms kept f32, and under q8_0 any matrix whose
- * rows are not a multiple of 32 falls back to f16 as the reference converter does.
+ * applies RoPE to adjacent pairs), 1-D norms kept f32, and under q8_0 / q4_0 any matrix
+ * whose rows are not a multiple of 32 falls back to f16 as the reference converter does.
+ * Under q4_0 the output matrix (token_embd when tied, since it is then the output too)
+ * is stored q8_0: llama-quantize keeps it at higher precision (Q6_K) for the same
+ * reason — 4-bit logits cost the most quality for the fewest bytes.
  * A tied model gets no output.weight (llama.cpp reuses token_embd).
  */
 import { basename, resolve } from 'node:path';
@@ -12,17 +15,19 @@ import { join } from 'node:path';
 import { ChainlmError } from '@chainlm/core';
 import { loadHfFolder, readJsonObject } from './hf-folder.js';
 import { hfToMetaRows } from './rope-permute.js';
-import { quantizeQ8_0, q8ByteLength, q8BlockValues } from './q8-0.js';
+import { quantizeQ8_0, q8BlockValues } from './q8-0.js';
+import { blockByteLength, quantizeQ4_0 } from './gguf-blocks.js';
 import { encodeTensor } from './safetensors-write.js';
 import { writeGguf, type GgmlTypeName, type GgufTensor, type GgufValue } from './gguf-writer.js';
 import { llamaHyperparameters, type LlamaHyperparameters } from './gguf-hparams.js';
-import { tokenizerMetadata } from './gguf-tokenizer.js';
+import { tokenizerMetadata, type GgufTokenizerKind } from './gguf-tokenizer.js';
 import type { NamedTensor, WeightMap } from './types.js';
 
-export type GgufExportType = 'f32' | 'f16' | 'q8_0';
+export type GgufExportType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
+export const ggufExportTypes: readonly GgufExportType[] = ['f32', 'f16', 'q8_0', 'q4_0'];
 
 /** general.file_type (llama.h enum llama_ftype). */
-const fileTypes: Record<GgufExportType, number> = { f32: 0, f16: 1, q8_0: 7 };
+const fileTypes: Record<GgufExportType, number> = { f32: 0, f16: 1, q8_0: 7, q4_0: 2 };
 
 const layerNames: Record<string, string> = {
   'input_layernorm.weight': 'attn_norm.weight',
@@ -46,16 +51,16 @@ export function ggufTensorName(name: string): string | undefined {
   throw new ChainlmError('gguf-unsupported', `tensor "${name}" has no GGUF llama equivalent`, { hint: 'only plain Llama checkpoints (no biases, no extra modules) can be exported', exitCode: 2 });
 }
 
-/** Stored ggml type of one tensor under the requested export type. */
-export function ggufTypeFor(shape: number[], type: GgufExportType): GgmlTypeName {
+/** Stored ggml type of one tensor under the requested export type; `isOutput`: the matrix that makes the logits. */
+export function ggufTypeFor(shape: number[], type: GgufExportType, isOutput = false): GgmlTypeName {
   if (shape.length < 2 || type === 'f32') return 'F32';
-  if (type === 'q8_0' && shape[shape.length - 1] % q8BlockValues === 0) return 'Q8_0';
-  return 'F16';
+  if (type === 'f16' || shape[shape.length - 1] % q8BlockValues !== 0) return 'F16';
+  return type === 'q4_0' && !isOutput ? 'Q4_0' : 'Q8_0';
 }
 
 function ggufTensor(name: string, tensor: NamedTensor, type: GgmlTypeName, hparams: LlamaHyperparameters): GgufTensor {
   const elements = tensor.data.length;
-  const byteLength = type === 'F32' ? elements * 4 : type === 'F16' ? elements * 2 : q8ByteLength(elements);
+  const byteLength = type === 'F32' ? elements * 4 : type === 'F16' ? elements * 2 : blockByteLength(type, elements);
   return {
     name,
     shape: tensor.shape,
@@ -68,6 +73,7 @@ function ggufTensor(name: string, tensor: NamedTensor, type: GgmlTypeName, hpara
       if (name.endsWith('.attn_q.weight')) data = hfToMetaRows(data, hparams.heads, rows, columns);
       else if (name.endsWith('.attn_k.weight')) data = hfToMetaRows(data, hparams.kvHeads, rows, columns);
       if (type === 'Q8_0') return quantizeQ8_0(data);
+      if (type === 'Q4_0') return quantizeQ4_0(data);
       return encodeTensor({ ...tensor, data }, type === 'F32' ? 'F32' : 'F16');
     },
   };
@@ -78,7 +84,7 @@ export interface GgufExportResult {
   bytes: number;
   type: GgufExportType;
   tensors: { name: string; shape: number[]; type: GgmlTypeName }[];
-  tokenizer: 'llama' | 'none';
+  tokenizer: GgufTokenizerKind;
   warnings: string[];
 }
 
@@ -97,7 +103,7 @@ export async function exportGguf(dir: string, file: string, type: GgufExportType
     ['general.quantization_version', { type: 'u32', value: 2 }],
     ['general.alignment', { type: 'u32', value: 32 }],
     ...hparams.metadata,
-    ...tokenizer,
+    ...tokenizer.metadata,
   ];
   const tensors = ggufTensors(folder.weights, type, hparams);
   const bytes = await writeGguf(file, metadata, tensors);
@@ -106,7 +112,7 @@ export async function exportGguf(dir: string, file: string, type: GgufExportType
     bytes,
     type,
     tensors: tensors.map((tensor) => ({ name: tensor.name, shape: tensor.shape, type: tensor.type })),
-    tokenizer: tokenizer.length > 1 ? 'llama' : 'none',
+    tokenizer: tokenizer.kind,
     warnings,
   };
 }
@@ -117,7 +123,8 @@ function ggufTensors(weights: WeightMap, type: GgufExportType, hparams: LlamaHyp
     const name = ggufTensorName(hfName);
     if (name === undefined) continue;
     if (name === 'output.weight' && hparams.tied) continue;
-    tensors.push(ggufTensor(name, tensor, ggufTypeFor(tensor.shape, type), hparams));
+    const isOutput = name === 'output.weight' || (name === 'token_embd.weight' && hparams.tied);
+    tensors.push(ggufTensor(name, tensor, ggufTypeFor(tensor.shape, type, isOutput), hparams));
   }
   return tensors;
 }

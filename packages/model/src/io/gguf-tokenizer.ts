@@ -1,16 +1,20 @@
 /**
  * The tokenizer block of a GGUF file. A SentencePiece `tokenizer.model` or a llama2.c
  * `tokenizer.bin` becomes tokenizer.ggml.model = "llama" with its pieces, scores and
- * piece types; a vocabulary shorter than the model's embedding is padded with unused
- * "[PAD{id}]" tokens as convert_hf_to_gguf.py does. Without one of those files the
- * file says "no_vocab", which llama.cpp loads as a model without a tokenizer.
+ * piece types; a byte-level BPE `tokenizer.json` becomes "gpt2" (gguf-bpe-vocab.ts).
+ * A vocabulary shorter than the model's embedding is padded with unused "[PAD{id}]"
+ * tokens as convert_hf_to_gguf.py does. Without one of those files (or with a
+ * tokenizer.json llama.cpp could not split the same way) the file says "no_vocab",
+ * which llama.cpp loads as a model without a tokenizer.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChainlmError } from '@chainlm/core';
+import { bpeTokenizerMetadata, tokenizerMismatchError } from './gguf-bpe-vocab.js';
 import { pieceType, readVocabFile } from './tokenizer-vocab.js';
 import type { GgufValue } from './gguf-writer.js';
 import type { LlamaHyperparameters } from './gguf-hparams.js';
+
+export type GgufTokenizerKind = 'llama' | 'gpt2' | 'none';
 
 export async function tokenizerMetadata(
   dir: string,
@@ -18,19 +22,15 @@ export async function tokenizerMetadata(
   config: Record<string, unknown>,
   tokenizerConfig: Record<string, unknown>,
   warnings: string[],
-): Promise<[string, GgufValue][]> {
+): Promise<{ kind: GgufTokenizerKind; metadata: [string, GgufValue][] }> {
   const source = ['tokenizer.model', 'tokenizer.bin'].map((name) => join(dir, name)).find((path) => existsSync(path));
   if (!source) {
-    if (existsSync(join(dir, 'tokenizer.json'))) warnings.push('tokenizer.json is not embedded (only SentencePiece tokenizer.model or llama2.c tokenizer.bin are); the GGUF has no vocabulary');
-    return [['tokenizer.ggml.model', { type: 'string', value: 'no_vocab' }]];
+    const bpe = existsSync(join(dir, 'tokenizer.json')) ? await bpeTokenizerMetadata(dir, hparams.vocabSize, config, tokenizerConfig, warnings) : null;
+    if (bpe) return { kind: 'gpt2', metadata: bpe };
+    return { kind: 'none', metadata: [['tokenizer.ggml.model', { type: 'string', value: 'no_vocab' }]] };
   }
   const vocab = await readVocabFile(source);
-  if (vocab.pieces.length > hparams.vocabSize) {
-    throw new ChainlmError('tokenizer-mismatch', `${source}: ${vocab.pieces.length} tokens but config.json vocab_size is ${hparams.vocabSize}`, {
-      hint: 'the tokenizer does not belong to this model: replace it or remove it from the folder',
-      exitCode: 2,
-    });
-  }
+  if (vocab.pieces.length > hparams.vocabSize) throw tokenizerMismatchError(source, vocab.pieces.length, hparams.vocabSize);
   const pieces = [...vocab.pieces];
   const scores = [...vocab.scores];
   const types = [...vocab.types];
@@ -54,5 +54,5 @@ export async function tokenizerMetadata(
     ['tokenizer.ggml.add_eos_token', { type: 'bool', value: tokenizerConfig.add_eos_token === true }],
   ];
   if (typeof tokenizerConfig.chat_template === 'string') metadata.push(['tokenizer.chat_template', { type: 'string', value: tokenizerConfig.chat_template }]);
-  return metadata;
+  return { kind: 'llama', metadata };
 }

@@ -13,7 +13,7 @@ import { writeFileStreamAtomic } from './atomic-file.js';
 export const ggufAlignment = 32;
 
 /** ggml tensor types used here (ggml.h enum ggml_type). */
-export const ggmlType = { F32: 0, F16: 1, Q8_0: 8 } as const;
+export const ggmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlTypeName = keyof typeof ggmlType;
 
 /** GGUF metadata value types (gguf.h enum gguf_type). */
