@@ -147,7 +147,7 @@ describe('proxy routing to registered workers', () => {
     expect((await app.inject({ url: '/workers' })).json().workers[0].state).toBe('live');
   });
 
-  it('answers 404 for a model no worker serves, and 502 with neither upstreams nor workers', async () => {
+  it('answers 404 for a model no worker serves, and 502 with nothing to route to', async () => {
     const { app } = createProxy({ upstreams: [] });
     apps.push(app);
     const none = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x' } });
@@ -157,5 +157,9 @@ describe('proxy routing to registered workers', () => {
     const missing = await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'other', prompt: 'x' } });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error).toMatchObject({ code: 'model_not_found', param: 'model' });
+    // A model whose only worker cannot be reached is a 502, before and after it is marked unreachable.
+    for (let index = 0; index < 2; index++) {
+      expect((await app.inject({ method: 'POST', url: '/v1/completions', payload: { model: 'm', prompt: 'x' } })).statusCode).toBe(502);
+    }
   });
 });

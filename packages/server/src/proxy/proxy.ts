@@ -138,12 +138,12 @@ export function createProxy(options: ProxyOptions): { app: FastifyInstance; upst
     return tied[turn++ % tied.length].target;
   };
 
-  /** 404 for a model no worker serves when there is no static upstream that might. */
+  /** 404 for a model no registered worker serves (unreachable ones count: that is a 502) when there is no static upstream that might. */
   const checkModelServed = (model: string | undefined) => {
     if (model === undefined || upstreams.length > 0 || workers.size === 0) return;
-    const live = workers.candidates(undefined, Date.now());
-    if (live.some((worker) => worker.models.some((card) => card.id === model))) return;
-    const available = [...new Set(live.flatMap((worker) => worker.models.map((card) => card.id)))].join(', ');
+    const registered = workers.all();
+    if (registered.some((worker) => worker.models.some((card) => card.id === model))) return;
+    const available = [...new Set(registered.flatMap((worker) => worker.models.map((card) => card.id)))].join(', ');
     throw new ApiError('modelNotFound', `no registered worker serves the model "${model}"; available: ${available || 'none'}`, { param: 'model' });
   };
 
