@@ -14,6 +14,7 @@ export default defineConfig({
     alias: [
       { find: /^@chainlm\/datasets$/, replacement: `${root}datasets/src/index.ts` },
       { find: /^@chainlm\/console$/, replacement: `${root}apps/console/server/index.ts` },
+      { find: /^@chainlm\/console\/command$/, replacement: `${root}apps/console/server/cli/console-command.ts` },
       { find: /^@chainlm\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],
   },

@@ -1,10 +1,11 @@
 /**
  * `chainlm console` / `chainlm-console`: serve the web console on loopback until
- * SIGINT/SIGTERM. The URL it prints carries the session token.
+ * SIGINT/SIGTERM. The URL it prints carries the session token. The umbrella CLI
+ * imports this module (`@chainlm/console/command`) for its flags and help, so the
+ * server itself is loaded only when the command runs.
  */
 import { readFileSync } from 'node:fs';
 import { defineCommand, isLoopbackAddress, parseNameValue, UsageError } from './cli-helpers.js';
-import { startConsole } from '../app/start-console.js';
 
 export const consoleCommand = defineCommand({
   name: 'console',
@@ -32,6 +33,7 @@ export const consoleCommand = defineCommand({
       if (!/^https?:\/\//.test(url)) throw new UsageError(`--attach: "${url}" is not an http(s) URL`, `e.g. ${example}`);
       return { name, url };
     });
+    const { startConsole } = await import('../app/start-console.js');
     const started = await startConsole({ host: options.host, port: options.port, token, jobEnv, attach, allowedDirs: options.allowDir ?? [], allowedHosts: options.allowHost ?? [], ...(options.redis ? { redisUrl: options.redis } : {}) });
     if (!isLoopbackAddress(new URL(started.address).hostname)) {
       events.emit({ type: 'log', level: 'warn', message: `listening on ${started.address}: anyone who can reach it and has the token can start jobs on this machine` });

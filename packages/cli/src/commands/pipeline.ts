@@ -62,9 +62,8 @@ function servedBy(report: PipelineReport): { name: string; url: string }[] {
 
 /** The web console next to the served model, which it shows as a deployment (skipped with a hint when the console is not built). */
 async function startConsoleBeside(events: EventBus, attach: { name: string; url: string }[]): Promise<void> {
-  const consoleModule = '@chainlm/console';
   try {
-    const { startConsole } = (await import(consoleModule)) as { startConsole: (input: { port?: number; attach?: { name: string; url: string }[] }) => Promise<{ url: string; app: { close(): Promise<void> } }> };
+    const { startConsole } = await import('@chainlm/console');
     const started = await startConsole({ port: Number(process.env.CHAINLM_CONSOLE_PORT ?? 3000), attach });
     events.emit({ type: 'log', level: 'info', message: `console at ${started.url}` });
     process.once('SIGINT', () => void started.app.close());

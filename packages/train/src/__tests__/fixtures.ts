@@ -11,9 +11,9 @@ import type { ReplicaSpec } from '../loop/replica.js';
 export const byteEos = 256;
 export const byteVocab = 257;
 
-/** The story grammar of @chainlm/datasets (source import: tests run from sources). */
+/** The story grammar of @chainlm/datasets (a devDependency: tests only). */
 export async function storyTexts(count: number, seed = 1): Promise<string[]> {
-  const { generateStories } = await import('../../../../datasets/src/index.js');
+  const { generateStories } = await import('@chainlm/datasets');
   return generateStories(count, seed).map((story: { text: string }) => story.text);
 }
 

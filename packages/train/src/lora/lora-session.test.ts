@@ -29,7 +29,7 @@ let lora: RunSummary;
 
 beforeAll(async () => {
   await initBackend();
-  const { generateInstructions } = await import('../../../../datasets/src/index.js');
+  const { generateInstructions } = await import('@chainlm/datasets');
   const stories = join(root, 'stories.txt');
   writeFileSync(stories, [...(await storyTexts(150, 2)), ...generateInstructions({ seed: 3, arithmetic: 100, toolUse: 0, storyQa: 0 }).map((example: { messages: { content: string }[] }) => example.messages.map((message) => message.content).join('\n'))].join('\n\n'));
   const base = await startRun(parseTrainConfig({ name: 'base', preset: 'tiny', model: { shape }, data: { dataset: stories, seqLen: 32, tokenizerVocabSize: 300 }, maxSteps: 20, evalInterval: 20, evalBatches: 1 }), { home, run: 'base' });
