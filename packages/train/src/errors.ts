@@ -12,7 +12,6 @@ export const trainErrorCodes = {
   dataMissing: 'train-data-missing',
   dataTooSmall: 'train-data-too-small',
   modelMissing: 'train-model-missing',
-  adapterInvalid: 'train-adapter-invalid',
   loraTargets: 'train-lora-targets',
   nonFinite: 'train-non-finite',
   worker: 'train-worker',
