@@ -37,7 +37,6 @@ export { runSql, runReadOnlySql, type SqlResult } from './store/sql.js';
 export { exportDataset, exportFormats, type ExportFormat } from './store/export-dataset.js';
 export { datasetStats, type DatasetStats } from './stats/dataset-stats.js';
 export { cleanDataset, defaultCleanWorkers, type CleanOptions } from './clean/clean-dataset.js';
-export { startDataWorker, type DataWorkerOptions } from './queue/data-worker.js';
 export type { DataQueueOptions } from './queue/staged-batches.js';
 export type { CleanReport, OperatorReport, DroppedExample } from './clean/clean-report.js';
 export { loadRecipe, parseRecipe, recipeSchema, type Recipe, type RecipeStep } from './clean/recipe.js';

@@ -21,7 +21,7 @@ import { batchRunner, type BatchOutcome, type CleanJob } from './batch-run.js';
 import { reportMarkdown, type CleanReport } from './clean-report.js';
 import { mergeBatch } from './merge-batch.js';
 import type { Recipe } from './recipe.js';
-import { stagedBatches, type DataQueueOptions } from '../queue/staged-batches.js';
+import type { DataQueueOptions } from '../queue/staged-batches.js';
 import { instantiate, type Step, type StepsSetup } from './recipe-steps.js';
 
 /**
@@ -117,6 +117,8 @@ async function streamThroughSteps(
   emit: (record: StoredRecord) => void,
 ): Promise<void> {
   if (options.queue) {
+    // Imported on use: BullMQ and ioredis take ~1 s to load, which local runs do not need.
+    const { stagedBatches } = await import('../queue/staged-batches.js');
     for await (const { records, outcome } of stagedBatches<BatchOutcome>(options.home, options.input, { stage: 'clean', setup }, options.queue, options.events)) {
       mergeBatch(records, outcome, steps, setup.kind, emit);
       await onBatch(records.length);

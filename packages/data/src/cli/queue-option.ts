@@ -1,7 +1,5 @@
 /** --runner/--redis of clean and tokenize, and `chainlm-data worker`. */
 import { ChainlmError, defineCommand, UsageError } from '@chainlm/core';
-import { QueueError } from '@chainlm/queue';
-import { startDataWorker } from '../queue/data-worker.js';
 import type { DataQueueOptions } from '../queue/staged-batches.js';
 
 export const queueOptions = {
@@ -33,13 +31,9 @@ export const workerCommand = defineCommand({
     let lost: Error | undefined;
     let stop!: () => void;
     const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
-    let worker;
-    try {
-      worker = await startDataWorker({ redisUrl, concurrency: options.concurrency, log, onLost: (error) => ((lost = error), stop()) });
-    } catch (error) {
-      if (error instanceof QueueError) throw new ChainlmError('data-queue', error.message, { hint: error.hint, exitCode: error.exitCode, cause: error });
-      throw error;
-    }
+    // Imported on use (BullMQ loads slowly); a QueueError (Redis unreachable) prints with its hint.
+    const { startDataWorker } = await import('../queue/data-worker.js');
+    const worker = await startDataWorker({ redisUrl, concurrency: options.concurrency, log, onLost: (error) => ((lost = error), stop()) });
     log(`ready (${worker.id}), waiting for parts on ${redisUrl}`);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

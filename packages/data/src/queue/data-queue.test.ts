@@ -40,6 +40,7 @@ async function records(name: string): Promise<unknown[]> {
 
 describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
   const workers: { child: ChildProcess; log: () => string }[] = [];
+  // worker processes start (and load a tokenizer) alongside the rest of the suite on 2 cores
   beforeAll(async () => {
     // three sources → three parts; duplicates within and across them
     const sentence = (seed: number) => Array.from({ length: 30 }, (_, index) => `w${(seed * 31 + index) % 97}`).join(' ');
@@ -95,7 +96,7 @@ describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
     const bogus = spawnSync(process.execPath, [cli, 'clean', 'raw', '--recipe', recipeFile, '--out', 'clean-x', '--runner', 'ray'], { env: cliEnv, encoding: 'utf8' });
     expect(bogus.status).toBe(2);
     expect(bogus.stderr).toMatch(/--runner must be local or queue, got "ray"/);
-  });
+  }, 180_000);
 
   it('tokenize: the same shards, byte for byte, as the local run', async () => {
     const common = { home, input: 'raw', tokenizer: gpt2, seqLen: 64, validationFraction: 0.1, rowsPerShard: 32 };
@@ -108,5 +109,5 @@ describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
         expect(readFileSync(join(home.path('datasets', 'tok-queued'), file)).equals(readFileSync(join(home.path('datasets', 'tok-local'), file))), file).toBe(true);
       }
     }
-  });
+  }, 180_000);
 });

@@ -26,7 +26,7 @@ import { specialIds } from './encode-job.js';
 import { SequencePacker } from './packer.js';
 import { shardColumns, writeShard } from './shard-io.js';
 import { shardManifestFile, type ShardManifest, type SplitName } from './shard-manifest.js';
-import { stagedBatches, type DataQueueOptions } from '../queue/staged-batches.js';
+import type { DataQueueOptions } from '../queue/staged-batches.js';
 
 export interface TokenizeOptions {
   home: ChainlmHome;
@@ -143,6 +143,7 @@ async function encodeAndPack(
     onRecords(routes.length);
   };
   if (options.queue) {
+    const { stagedBatches } = await import('../queue/staged-batches.js'); // on use: BullMQ loads slowly
     const work = { stage: 'encode' as const, setup, recordKind: kind };
     for await (const { records, outcome } of stagedBatches<EncodedBatch>(options.home, options.input, work, options.queue, options.events)) await pack(outcome, routesOf(records));
     return;

@@ -4,9 +4,8 @@
  * (what a console shows: depth, workers alive, task states).
  */
 import { defineCommand, UsageError } from '@chainlm/core';
-import { listOpenRuns, QueueError, readQueueStatus, type QueueStatus } from '@chainlm/queue';
+import type { QueueStatus } from '@chainlm/queue';
 import { EvalError } from '../errors.js';
-import { startEvalWorker } from '../runner/eval-worker.js';
 
 const redisOption = { type: 'string', valueName: 'URL', description: 'Redis, e.g. redis://127.0.0.1:6379 (default: $REDIS_URL)' } as const;
 
@@ -16,15 +15,9 @@ function redisUrlFrom(value: string | undefined, command: string): string {
   return url;
 }
 
-/** QueueErrors (Redis unreachable, bad URL) as eval errors with the same message and hint. */
-async function queueCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof QueueError) throw new EvalError('eval-queue', error.message, error.hint ?? '', error.exitCode, error);
-    throw error;
-  }
-}
+// The queue modules are imported on use (BullMQ and ioredis take ~1 s to load): the other
+// commands do not pay for them. Their QueueErrors (Redis unreachable, a bad URL) are
+// ChainlmErrors, printed with their hint like any other.
 
 export const workerCommand = defineCommand({
   name: 'worker',
@@ -45,8 +38,8 @@ export const workerCommand = defineCommand({
     let lost: Error | undefined;
     let stop!: () => void;
     const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
-    const worker = await queueCall(() =>
-      startEvalWorker({
+    const { startEvalWorker } = await import('../runner/eval-worker.js');
+    const worker = await startEvalWorker({
         redisUrl,
         concurrency: options.concurrency,
         lockDurationMs: options.lockDuration,
@@ -57,8 +50,7 @@ export const workerCommand = defineCommand({
           lost = error;
           stop();
         },
-      }),
-    );
+      });
     log(`ready (${worker.id}), waiting for tasks on ${redisUrl}`);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -80,8 +72,9 @@ export const queueStatusCommand = defineCommand({
   options: { redis: redisOption },
   async run({ options, positionals }) {
     const redisUrl = redisUrlFrom(options.redis, 'queue-status');
-    if (positionals[0] === undefined) return { runs: await queueCall(() => listOpenRuns(redisUrl, 'eval')) };
-    return queueCall(() => readQueueStatus(redisUrl, positionals[0], { family: 'eval' }));
+    const { listOpenRuns, readQueueStatus } = await import('@chainlm/queue');
+    if (positionals[0] === undefined) return { runs: await listOpenRuns(redisUrl, 'eval') };
+    return readQueueStatus(redisUrl, positionals[0], { family: 'eval' });
   },
   render(result, print) {
     if ('runs' in (result as object)) {

@@ -18,7 +18,6 @@ import { models as modelSpecs } from '../models/model-specs.js';
 import { partition, type InferTaskSpec } from '../partitioner/partition.js';
 import type { EvalRunner, EvaluateGroup } from '../runner/eval-runner.js';
 import { localEvalRunner } from '../runner/local-eval-runner.js';
-import { openQueueRunner } from '../runner/queue-runner.js';
 import { summaryTable, toCsv, toMarkdown } from '../summarizer/summarize.js';
 import type { InferTaskOutput } from '../tasks/infer-task.js';
 import type { EvalResult, SummaryRow } from '../types.js';
@@ -32,7 +31,7 @@ export interface RunEvalOptions {
   events?: EventBus;
   /** A Registry to record results in; `false` to skip; default: CHAINLM_HOME's (when config.registry). */
   registry?: Registry | false;
-  /** Builds models from their configs; default: the `models` registry. */
+  /** Builds models from their configs; default: the `models` registry. Local runner only: queue workers build their own. */
   modelFactory?: ModelFactory;
 }
 
@@ -51,14 +50,16 @@ export async function runEval(config: RunConfig, options: RunEvalOptions = {}): 
   const runDir = join(config.outputDir ?? defaultOutputDir(), name);
   const paths = runPaths(runDir);
   mkdirSync(runDir, { recursive: true });
-  await writeJsonAtomic(paths.config, config);
+  // The run folder keeps no Redis password (runner.redis may carry one).
+  await writeJsonAtomic(paths.config, config.runner.redis ? { ...config, runner: { ...config.runner, redis: config.runner.redis.replace(/\/\/([^@/]*:)[^@/]*@/, '//$1***@') } } : config);
   const factory = options.modelFactory ?? ((model) => createComponent<Promise<EvalModel>, void>(modelSpecs, model, undefined));
   const datasets = await Promise.all(config.datasets.map((dataset) => loadDataset(dataset, config.limit)));
   const models = new Map<string, EvalModel>();
   let runner: EvalRunner | undefined;
   try {
-    // The queue runner's models live on the workers; the coordinator builds none.
-    if (config.runner.type === 'queue') runner = await openQueueRunner({ config, datasets, paths, events: options.events });
+    // The queue runner's models live on the workers; the coordinator builds none. Imported on
+    // use: BullMQ and ioredis take ~1 s to load, which local runs (npm start) do not need.
+    if (config.runner.type === 'queue') runner = await (await import('../runner/queue-runner.js')).openQueueRunner({ config, datasets, paths, events: options.events });
     else {
       for (const model of config.models) models.set(modelAbbr(model), await factory(model));
       runner = localEvalRunner({ config, datasets, models, paths, events: options.events });
