@@ -215,3 +215,20 @@ describe.skipIf(missingParts('eval queue: Redis unreachable', false) !== undefin
     for (const spawned of [worker, run]) expect(spawned.output()).toMatch(/error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1[\s\S]*hint: .*--redis/);
   });
 });
+
+describe('queue runner secrets', () => {
+  it('keeps a Redis password out of the run folder and the error', async () => {
+    const server = await startTestServer();
+    try {
+      const outputDir = join(root, 'secret');
+      const config = buildRunConfig({ ...fixtureConfig(join(root, 'data'), server.url, outputDir), name: `${unique}-secret`, presets: ['arithmetic'], datasets: [], limit: 2, runner: { type: 'queue', redis: 'redis://:hunter2@127.0.0.1:1' } });
+      const error = await runEval(config).catch((caught: unknown) => caught);
+      expect((error as Error).message).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+      const written = readFileSync(join(outputDir, readdirSync(outputDir)[0], 'config.json'), 'utf8');
+      expect(written).toContain('redis://:***@127.0.0.1:1');
+      expect(written).not.toContain('hunter2');
+    } finally {
+      await server.close();
+    }
+  });
+});
