@@ -43,7 +43,7 @@ export function modelFolderKind(dir: string): ModelFolderKind {
     throw new EngineError(
       'engine-model-folder',
       `${dir} is ${training.what}, not a model folder`,
-      `\`chainlm-train export ${training.run} --out DIR\` writes the run's newest checkpoint as a model folder (a LoRA run: a PEFT adapter for --adapters, or add --merged for a full model); then point at DIR`,
+      `\`chainlm-train export ${training.run} --out DIR\` writes the run's newest checkpoint as a model folder (a LoRA run writes a PEFT adapter unless you add --merged); then point at DIR`,
     );
   }
   if (!existsSync(join(dir, 'config.json')) && isPeftFolder(dir)) {
