@@ -36,6 +36,7 @@ export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';
 export { builtModuleUrl } from './fs/built-module.js';
+export { writeDocSection } from './fs/doc-section.js';
 export { resolveInside, resolveInsideAny, isPathInside, PathOutsideRootError, type InsideRootOptions } from './fs/inside-root.js';
 export {
   lockDownDuckDB,

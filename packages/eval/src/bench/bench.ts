@@ -8,9 +8,9 @@
  *  2. HumanEval sandbox: programs run 4 at a time vs one at a time.
  *  3. Retrieval of 4 examples for 200 items from 2,000: BM25 vs random.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDocSection } from '@chainlm/core';
 import '../builtins.js';
 import { loadLocalModel } from '../models/local-model.js';
 import { runPythonSandboxed } from '../evaluators/python-sandbox.js';
@@ -78,9 +78,5 @@ const table = [
   ...rows.map((row) => `| ${row.case} | ${row.baseline} | ${row.baselineMs.toFixed(1)} | ${row.candidate} | ${row.candidateMs.toFixed(1)} | ${(row.baselineMs / row.candidateMs).toFixed(2)}× |`),
 ].join('\n');
 const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../docs/benchmarks/eval.md');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `# eval benchmarks\n\n\`npm run bench -w packages/eval\` (best of 3 after a warm-up; sandbox: one timed run). Machine: ${process.platform} ${process.arch}, Node ${process.version}, tfjs wasm backend, shared 2-core box, ${new Date().toISOString().slice(0, 10)}.\n\n${table}\n`,
-);
+writeDocSection(out, 'eval-bench', `## Inference and scoring\n\n\`npm run bench -w packages/eval\` (best of 3 after a warm-up; sandbox: one timed run). Machine: ${process.platform} ${process.arch}, Node ${process.version}, tfjs wasm backend, shared 2-core box, ${new Date().toISOString().slice(0, 10)}.\n\n${table}`, '# eval benchmarks');
 process.stdout.write(`${table}\n\nwritten to ${out}\n`);

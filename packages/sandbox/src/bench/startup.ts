@@ -6,10 +6,11 @@
  * writes it into its own section of docs/benchmarks/eval.md (other sections untouched).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDocSection } from '@chainlm/core';
 import { getQuickJS } from 'quickjs-emscripten';
 import { runUntrusted } from '../run-untrusted.js';
 
@@ -128,10 +129,7 @@ const table = [
   '| --- | --- | ---: | --- | ---: | ---: |',
   ...rows.map((row) => `| ${row.case} | ${row.baseline} | ${row.baselineMs.toFixed(1)} | ${row.candidate} | ${row.candidateMs.toFixed(1)} | ${(row.candidateMs / row.baselineMs).toFixed(2)}× |`),
 ].join('\n');
-const begin = '<!-- sandbox-startup:begin -->';
-const end = '<!-- sandbox-startup:end -->';
 const section = [
-  begin,
   '## Sandbox start-up (@chainlm/sandbox)',
   '',
   `\`npm run build && node packages/sandbox/dist/bench/startup.js --runs ${runs}\`. Machine: ${process.platform} ${process.arch}, ${cpus().length} cores shared with other work (1-minute load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end: ratios within one run are the comparable numbers), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
@@ -139,12 +137,8 @@ const section = [
   '',
   table,
   humanevalNote,
-  end,
 ].join('\n');
 console.log(table + humanevalNote);
 const out = resolve(here, '../../../../docs/benchmarks/eval.md');
-const current = existsSync(out) ? readFileSync(out, 'utf8') : '# eval benchmarks\n';
-const at = current.indexOf(begin);
-const updated = at >= 0 ? current.slice(0, at) + section + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-writeFileSync(out, updated);
+writeDocSection(out, 'sandbox-startup', section, '# eval benchmarks');
 console.log(`wrote ${out}`);
