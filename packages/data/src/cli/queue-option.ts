@@ -22,6 +22,8 @@ export const workerCommand = defineCommand({
   options: {
     redis: queueOptions.redis,
     concurrency: { type: 'number', valueName: 'N', description: 'parts at once per run (default 1)' },
+    lockDuration: { type: 'number', valueName: 'MS', description: 'a part whose worker stops renewing its lock this long is handed to another worker (default 30000)' },
+    stalledInterval: { type: 'number', valueName: 'MS', description: 'how often this worker looks for such stalled parts (default 30000)' },
   },
   examples: ['chainlm-data worker --redis redis://10.0.0.5:6379'],
   async run({ options }) {
@@ -33,7 +35,14 @@ export const workerCommand = defineCommand({
     const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
     // Imported on use (BullMQ loads slowly); a QueueError (Redis unreachable) prints with its hint.
     const { startDataWorker } = await import('../queue/data-worker.js');
-    const worker = await startDataWorker({ redisUrl, concurrency: options.concurrency, log, onLost: (error) => ((lost = error), stop()) });
+    const worker = await startDataWorker({
+      redisUrl,
+      concurrency: options.concurrency,
+      lockDurationMs: options.lockDuration,
+      stalledIntervalMs: options.stalledInterval,
+      log,
+      onLost: (error) => ((lost = error), stop()),
+    });
     log(`ready (${worker.id}), waiting for parts on ${redisUrl}`);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
