@@ -10,7 +10,7 @@ export const exportGgufCommand = defineCommand({
     out: { type: 'string', description: 'output .gguf file', valueName: 'FILE', required: true },
     type: { type: 'string', description: 'f32, f16, q8_0 or q4_0', valueName: 'TYPE', default: 'f16' },
   },
-  examples: ['chainlm-model export-gguf models/stories260K --out stories260K-q8_0.gguf --type q8_0', 'chainlm-model export-gguf runs/demo/chat --out chat-q4_0.gguf --type q4_0'],
+  examples: ['chainlm-model export-gguf models/stories260K --out stories260K-q8_0.gguf --type q8_0', 'chainlm-model export-gguf models/my-chat --out my-chat-q4_0.gguf --type q4_0'],
   async run({ positionals, options, events }) {
     if (!ggufExportTypes.includes(options.type as GgufExportType)) throw new UsageError(`export-gguf: --type must be ${ggufExportTypes.join(', ')}, got "${options.type}"`);
     const result = await exportGguf(positionals[0], options.out, options.type as GgufExportType);
