@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,6 +191,10 @@ describe('GGUF export with a tokenizer and errors', () => {
     await saveHfFolder(withJson, { configJson: base, weights, tokenizerFiles: [tokenizerJson] });
     const exported = await exportGguf(withJson, join(root, 'json.gguf'), 'f16');
     expect(exported).toMatchObject({ tokenizer: 'none', warnings: [expect.stringMatching(/tokenizer\.json is not embedded/)] });
+    const quantized = join(root, 'quantized');
+    mkdirSync(quantized);
+    writeFileSync(join(quantized, 'quantized.json'), '{"format": "chainlm-quantized"}');
+    await expect(exportGguf(quantized, join(root, 'bad.gguf'), 'q4_0')).rejects.toThrow(/quantized\.json: a chainlm-quantized folder cannot be exported to GGUF/);
     const linear = join(root, 'linear');
     await saveHfFolder(linear, { configJson: { ...base, rope_scaling: { type: 'linear', factor: 4 } }, weights });
     await exportGguf(linear, join(root, 'linear.gguf'), 'f32');

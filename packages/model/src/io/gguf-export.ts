@@ -89,6 +89,14 @@ export interface GgufExportResult {
 }
 
 export async function exportGguf(dir: string, file: string, type: GgufExportType): Promise<GgufExportResult> {
+  if (existsSync(join(dir, 'quantized.json')) && !existsSync(join(dir, 'config.json'))) {
+    // The engine's int4 is asymmetric (a zero point per group, optional AWQ column
+    // scales): Q4_0 cannot hold it, and its reader is the engine's, which model must not import.
+    throw new ChainlmError('gguf-unsupported', `${join(dir, 'quantized.json')}: a chainlm-quantized folder cannot be exported to GGUF`, {
+      hint: 'export the float folder it was quantized from, with --type q8_0 or --type q4_0 (ggml block quantization)',
+      exitCode: 2,
+    });
+  }
   const folder = await loadHfFolder(dir);
   const hparams = llamaHyperparameters(join(dir, 'config.json'), folder.configJson);
   const warnings: string[] = [];
