@@ -163,6 +163,24 @@ describe('GGUF export with a tokenizer and errors', () => {
     expect((await readBack(out)).infos.has('output.weight')).toBe(true);
   });
 
+  const gpt2 = join(models, 'gpt2-tokenizer');
+  const gpt2Reference = join(models, 'llama.cpp-vocab/ggml-vocab-gpt-2.gguf');
+  it.skipIf(skipUnlessPresent([gpt2, gpt2Reference], 'the BPE vocabulary comparison reads ../shared/models/gpt2-tokenizer and llama.cpp-vocab (check ../shared out beside the repo)'))('embeds GPT-2 tokenizer.json as llama.cpp own ggml-vocab-gpt-2 file holds it', async () => {
+    const dir = join(root, 'gpt2-vocab');
+    const configJson = { architectures: ['LlamaForCausalLM'], hidden_size: 32, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 64, vocab_size: 50257, max_position_embeddings: 64, bos_token_id: 50256, eos_token_id: 50256, tie_word_embeddings: true };
+    const weights = new Map([['model.embed_tokens.weight', { shape: [50257, 32], dtype: 'F32' as const, data: new Float32Array(50257 * 32) }]]);
+    await saveHfFolder(dir, { configJson, weights, tokenizerFiles: [join(gpt2, 'tokenizer.json'), join(gpt2, 'tokenizer_config.json')] });
+    const out = join(root, 'gpt2-vocab.gguf');
+    expect(await exportGguf(dir, out, 'f16')).toMatchObject({ tokenizer: 'gpt2', warnings: [] });
+    const ours = (await readBack(out)).metadata;
+    const theirs = (await gguf(gpt2Reference, { allowLocalFile: true })).metadata as Record<string, unknown>;
+    // clean_up_tokenization_spaces: true in GPT-2's tokenizer_config.json → "gpt-2", as theirs.
+    for (const key of ['tokenizer.ggml.model', 'tokenizer.ggml.pre', 'tokenizer.ggml.tokens', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges', 'tokenizer.ggml.bos_token_id', 'tokenizer.ggml.eos_token_id']) {
+      expect(ours[key], key).toEqual(theirs[key]);
+    }
+    expect(ours['tokenizer.ggml.add_bos_token']).toBe(false);
+  });
+
   it('refuses non-Llama folders, biases, unknown tensors and oversize vocabularies', async () => {
     const weights = new Map([['model.norm.weight', { shape: [4], dtype: 'F32' as const, data: new Float32Array(4) }]]);
     const base = { architectures: ['LlamaForCausalLM'], hidden_size: 4, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 8, vocab_size: 8, max_position_embeddings: 16 };

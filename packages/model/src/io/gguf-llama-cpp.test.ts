@@ -4,18 +4,20 @@
  * digits split one by one (as the demo's), one plain GPT-2 — is exported f32, q8_0 and
  * q4_0, loaded, and compared with chainlm: llama.cpp's tokenizer must give chainlm's ids
  * on digits, spaces, punctuation, unicode and special tokens, and greedy decoding must
- * give chainlm's ids (f32 exactly; q8_0/q4_0 are printed as agreement with f32).
+ * give chainlm's ids (f32 exactly; q8_0/q4_0 are printed as agreement with f32). GPT-2's
+ * own tokenizer.json (../shared), exported, must give llama.cpp's 46 gpt-2 test vectors.
  * Without node-llama-cpp the file prints why and skips, except in CI where it fails.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnlessPresent } from '@chainlm/core';
 import { parseHfConfig, presetConfig, toHfConfig } from '../config/index.js';
 import { createModel } from '../model/index.js';
 import { generate } from '../generate/index.js';
-import { loadTokenizer, saveTokenizerJson, trainBpeTokenizer } from '../tokenizer/index.js';
+import { loadTokenizer, readVocabTestVectors, saveTokenizerJson, trainBpeTokenizer } from '../tokenizer/index.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { exportGguf, type GgufExportType } from './gguf-export.js';
 import { loadHfFolder, saveHfFolder } from './hf-folder.js';
@@ -163,6 +165,34 @@ describe.skipIf(skip)('GGUF export loaded by llama.cpp (node-llama-cpp 3.21.1)',
       }
     }, 60_000);
   }
+
+  const models = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/models');
+  const vectors = join(models, 'llama.cpp-vocab/ggml-vocab-gpt-2.gguf');
+  it.skipIf(skipUnlessPresent([join(models, 'gpt2-tokenizer'), vectors], 'the GPT-2 check reads ../shared/models (check ../shared out beside the repo)'))('GPT-2 tokenizer.json exported: llama.cpp gives its own 46 test vectors and chainlm ids', async () => {
+    const dir = join(root, 'gpt2');
+    // A whole (random, one-layer) model: llama.cpp loads every tensor even for a vocab-only look.
+    const config = presetConfig('tiny', { vocabSize: 50257, hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKvHeads: 2, bosTokenId: 50256, eosTokenId: 50256 });
+    const random = createModel(config, undefined, { seed: 1 });
+    const weights = random.toWeightMap();
+    random.dispose();
+    const configJson = toHfConfig(config);
+    await saveHfFolder(dir, { configJson, weights, tokenizerFiles: [join(models, 'gpt2-tokenizer/tokenizer.json'), join(models, 'gpt2-tokenizer/tokenizer_config.json')] });
+    const file = join(root, 'gpt2.gguf');
+    await exportGguf(dir, file, 'f16');
+    const tokenizer = await loadTokenizer(dir);
+    const model = await llama().loadModel({ modelPath: file, vocabOnly: true });
+    try {
+      const cases = await readVocabTestVectors(`${vectors}.inp`, `${vectors}.out`);
+      expect(cases).toHaveLength(46);
+      for (const { text, ids } of cases) {
+        const theirs = Array.from(model.tokenize(text, false) as unknown as number[]);
+        expect(theirs, JSON.stringify(text)).toEqual(ids);
+        expect(tokenizer.encode(text, { addSpecialTokens: false }), JSON.stringify(text)).toEqual(ids);
+      }
+    } finally {
+      await model.dispose();
+    }
+  }, 60_000);
 
   it('digits: greedy ids of llama.cpp on the f32 export equal chainlm generate; q8_0 and q4_0 reported', async () => {
     const { dir, tokenizer } = fixtures.digits;
