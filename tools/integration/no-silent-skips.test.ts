@@ -16,9 +16,6 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const notYetRouted = new Set([
-  'apps/console/browser/console.browser.test.ts',
-  'apps/console/server/jobs/supervisor.test.ts',
-  'apps/console/server/routes/queue-routes.test.ts',
   'packages/agent/src/tools/sandbox.test.ts',
   'packages/cli/src/commands/doctor.test.ts',
   'packages/data/src/cli/cli-pipeline.test.ts',

@@ -10,13 +10,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { skipUnlessPresent } from '@chainlm/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentSse, chromiumPath, openHarness, screenshotsDir, storyCorpus, until, type Harness } from './browser-harness.js';
 
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) console.warn(`console browser tests skipped: no Chromium at ${chromiumPath} (install it with \`apt-get install chromium\` or set CHROMIUM_PATH)`);
 
-describe.skipIf(!hasChromium)('console in Chromium', () => {
+describe.skipIf(skipUnlessPresent(chromiumPath, 'the browser suite drives Chromium: apt-get install chromium, or set CHROMIUM_PATH'))('console in Chromium', () => {
   let harness: Harness;
   let run = '';
   let longRun = '';

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openRegistry, resolveHome, type ChainlmHome, type Registry } from '@chainlm/core';
+import { openRegistry, resolveHome, skipUnlessPresent, type ChainlmHome, type Registry } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoot } from '../app/options.js';
 import { buildConsoleForTests } from './build-for-tests.js';
@@ -14,8 +14,7 @@ import { processAlive, readJobState, readLog, type JobView } from './job-store.j
 import { JobSupervisor } from './supervisor.js';
 
 const repo = resolve(consoleRoot, '../..');
-const cliBuilt = existsSync(join(repo, 'packages/data/dist/bin/chainlm-data.js')) && existsSync(join(repo, 'packages/train/dist/bin/chainlm-train.js'));
-if (!cliBuilt) console.warn('supervisor tests skipped: the package CLIs are not built (run `npm run build` first)');
+const builtClis = [join(repo, 'packages/data/dist/bin/chainlm-data.js'), join(repo, 'packages/train/dist/bin/chainlm-train.js')];
 
 async function waitFor(read: () => JobView, accept: (job: JobView) => boolean, timeoutMs = 45_000): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +26,7 @@ async function waitFor(read: () => JobView, accept: (job: JobView) => boolean, t
   }
 }
 
-describe.skipIf(!cliBuilt)('JobSupervisor', () => {
+describe.skipIf(skipUnlessPresent(builtClis, 'the job supervisor runs the package CLIs from dist/: npm run build'))('JobSupervisor', () => {
   let home: ChainlmHome;
   let registry: Registry;
   let corpus: string;

@@ -7,13 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipUnlessPresent } from '@chainlm/core';
 import { RunQueue, startQueueWorker, type QueueWorkerHandle } from '@chainlm/queue';
 import { describe, expect, it } from 'vitest';
 import { createConsoleApp } from '../app/create-app.js';
 import type { QueueView } from '../wire.js';
 
 const redisUrl = process.env.REDIS_URL;
-if (!redisUrl && process.env.CI !== 'true') console.log('console queue view skipped: REDIS_URL is not set (start redis-server and export REDIS_URL=redis://127.0.0.1:PORT)');
 const token = 'queue-view-token-0123456789';
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
@@ -39,9 +39,7 @@ describe('console: distributed runs', () => {
     }
   });
 
-  it.runIf(process.env.CI === 'true')('has REDIS_URL in CI', () => expect(redisUrl).toBeTruthy());
-
-  it.runIf(redisUrl !== undefined)('shows queue depth, task states and the worker alive with its current task', async () => {
+  it.skipIf(skipUnlessPresent(redisUrl !== undefined, 'the queue view reads a real Redis: start redis-server and export REDIS_URL=redis://127.0.0.1:PORT'))('shows queue depth, task states and the worker alive with its current task', async () => {
     const home = mkdtempSync(join(tmpdir(), 'console-queue-'));
     const consoleApp = await createConsoleApp({ home, token, redisUrl });
     const runId = `console_view_${process.pid}_${Date.now()}`;
