@@ -3,7 +3,7 @@
  * detached job runner: success, failure, cancel, adoption by a new supervisor
  * (a console restart), and a runner that died without an exit status.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openRegistry, resolveHome, skipUnlessPresent, type ChainlmHome, type Registry } from '@chainlm/core';
