@@ -37,6 +37,7 @@ export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';
 export { builtModuleUrl } from './fs/built-module.js';
 export { writeDocSection } from './fs/doc-section.js';
+export { freePort, acceptsConnections } from './net/ports.js';
 export { resolveInside, resolveInsideAny, isPathInside, PathOutsideRootError, type InsideRootOptions } from './fs/inside-root.js';
 export {
   lockDownDuckDB,

@@ -4,9 +4,9 @@
  * must not appear, SQL that must not run, data that must not come back.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { ChainlmHome } from '@chainlm/core';
+import { acceptsConnections, freePort, type ChainlmHome } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureHome } from '../routes/test-fixtures.js';
 import { startConsole, type StartedConsole } from './start-console.js';
@@ -140,32 +140,16 @@ describe('the SQL box reads only this home\'s datasets', () => {
   });
 });
 
-/** A port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 
 describe('binding beyond loopback', () => {
   it('refuses a random token on a non-loopback address and leaves no port open', async () => {
     const home = await makeFixtureHome();
     const port = await freePort();
     await expect(startConsole({ home: home.root, host: '0.0.0.0', port })).rejects.toThrow(/not loopback, with a random token/);
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
     const chosen = await startConsole({ home: home.root, host: '0.0.0.0', port, token });
     try {
-      expect(await accepts(port)).toBe(true);
+      expect(await acceptsConnections(port)).toBe(true);
       expect((await raw(port, 'GET', '/api/datasets')).status).toBe(401);
     } finally {
       await chosen.close();

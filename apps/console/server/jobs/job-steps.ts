@@ -9,9 +9,8 @@
  * else is refused before a step is planned, so a request cannot make a job read
  * (or write) an arbitrary file of this machine.
  */
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
-import { parseConfigText, PathOutsideRootError, resolveInsideAny, writeFileAtomic, type ChainlmHome } from '@chainlm/core';
+import { freePort, parseConfigText, PathOutsideRootError, resolveInsideAny, writeFileAtomic, type ChainlmHome } from '@chainlm/core';
 import { z } from 'zod';
 import { datasetExists, readDataset } from '@chainlm/data';
 import type { JobSpec, JobStep } from './job-spec.js';
@@ -163,16 +162,4 @@ async function planServe(spec: Spec<'serve'>, context: PlanContext): Promise<Pla
   // One replica is chainlm-serve's default; the flag is written only when it changes something.
   if (spec.replicas > 1) args.push('--replicas', String(spec.replicas));
   return { steps: [{ cli: 'chainlm-serve', args, label: 'serve' }], outputs: { deployment: name, url: `http://127.0.0.1:${port}`, model } };
-}
-
-/** A port free right now on loopback (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

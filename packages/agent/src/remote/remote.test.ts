@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
+import { acceptsConnections, freePort } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReActAgent } from '../agents/react-agent.js';
 import { ScriptedChatModel } from '../models/scripted-chat-model.js';
@@ -24,25 +24,6 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-/** Whether anything accepts a connection on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** A port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 const portOf = (url: string) => Number(new URL(url).port);
 
 describe('tool server exposure (real sockets)', () => {
@@ -64,7 +45,7 @@ describe('tool server exposure (real sockets)', () => {
   it('refuses to start on 0.0.0.0 without keys, leaving nothing listening', async () => {
     const port = await freePort();
     await expect(startToolServer({ tools: tools(), host: '0.0.0.0', port })).rejects.toMatchObject({ code: 'auth-exposed' });
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
   });
 
   it('on 0.0.0.0 with keys, answers 401 without the key and serves with it', async () => {

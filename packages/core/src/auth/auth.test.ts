@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeys, bearerToken, loadApiKeys, readApiKeysFile } from './api-keys.js';
 import { assertExposureAllowed, listenGuarded, type GuardedListener } from './exposure.js';
 import { isLoopbackAddress, isLoopbackHostHeader } from './loopback.js';
+import { acceptsConnections } from '../net/ports.js';
 
 /** A node:http server as listenGuarded sees a fastify instance. */
 function httpListener(): GuardedListener & { server: Server } {
@@ -20,15 +20,6 @@ function httpListener(): GuardedListener & { server: Server } {
     close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
     addresses: () => (server.listening ? [server.address() as { address: string }] : []),
   };
-}
-
-/** Whether something accepts connections on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('loopback addresses', () => {
@@ -83,9 +74,9 @@ describe('exposure guard', () => {
     const keyed = httpListener();
     const url = await listenGuarded(keyed, { host: '0.0.0.0', port: 0, hasKeys: true, component: 'test' });
     const port = Number(new URL(url).port);
-    expect(await accepts(port)).toBe(true);
+    expect(await acceptsConnections(port)).toBe(true);
     await keyed.close();
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
 
     const warnings: string[] = [];
     const open = httpListener();

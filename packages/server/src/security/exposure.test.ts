@@ -5,10 +5,9 @@
  * (DNS rebinding) gets 403. Traffic only ever goes to 127.0.0.1.
  */
 import { request as httpRequest } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { runProgram } from '@chainlm/core';
+import { acceptsConnections, freePort, runProgram } from '@chainlm/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../app/create-server.js';
 import { loadServedModel } from '../app/load-model.js';
@@ -24,23 +23,6 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
     });
     sent.on('error', reject);
     sent.end();
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
   });
 }
 
@@ -71,7 +53,7 @@ describe('chainlm-serve exposure', () => {
   it('refuses to start on 0.0.0.0 without keys, leaving nothing listening', async () => {
     const port = await freePort();
     await expect(startServer([await model()], { host: '0.0.0.0', port })).rejects.toMatchObject({ code: 'auth-exposed' });
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
   });
 
   it('on 0.0.0.0 with keys, answers 401 without the key and 200 with it, under any Host', async () => {
@@ -99,7 +81,7 @@ describe('chainlm-serve proxy exposure', () => {
   it('refuses to start on 0.0.0.0 without keys, leaving nothing listening', async () => {
     const port = await freePort();
     await expect(startProxy({ upstreams, host: '0.0.0.0', port })).rejects.toMatchObject({ code: 'auth-exposed' });
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
   });
 
   it('on 0.0.0.0 with keys, answers 401 without the key and 200 with it', async () => {
@@ -135,7 +117,7 @@ describe('chainlm-serve CLI refusals (in-process)', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/chainlm-serve proxy: refusing to serve on 0\.0\.0\.0, which is not a loopback address, without API keys/);
     expect(stderr).toMatch(/--insecure-no-auth/);
-    expect(await accepts(port)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
   });
 
   it('serve --host 0.0.0.0 without a key exits 2 before loading the model', async () => {
