@@ -5,11 +5,12 @@
  * re-submitted run that reuses finished jobs and retries failed ones, and the
  * status a console reads. Redis unreachable: a clear error within seconds.
  */
+import { skipUnlessPresent } from '@chainlm/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRedis, jobId, QueueError, queueName, readQueueStatus, RunQueue, startQueueWorker, taskIdOf, type QueueWorkerHandle } from './index.js';
 
 const redisUrl = process.env.REDIS_URL;
-if (!redisUrl && process.env.CI !== 'true') console.log('queue tests against Redis skipped: REDIS_URL is not set (start redis-server and export REDIS_URL=redis://127.0.0.1:PORT)');
+const noRedis = skipUnlessPresent(Boolean(redisUrl), 'the queue tests need a Redis in REDIS_URL (redis-server --port 6390 --save "" --daemonize yes; export REDIS_URL=redis://127.0.0.1:6390)');
 
 describe('Redis connection', () => {
   it('names the URL within seconds when Redis does not answer, instead of retrying forever', async () => {
@@ -28,8 +29,6 @@ describe('Redis connection', () => {
     expect((error as QueueError).exitCode).toBe(2);
   });
 
-  it.runIf(process.env.CI === 'true')('has REDIS_URL in CI', () => expect(redisUrl).toBeTruthy());
-
   it('refuses names with the separator BullMQ and our keys use', () => {
     expect(queueName('eval', 'fixture_0123456789')).toBe('chainlm-eval-fixture_0123456789');
     expect(() => queueName('eval', 'a:b')).toThrow(/run id "a:b" may only use letters, digits/);
@@ -38,7 +37,7 @@ describe('Redis connection', () => {
   });
 });
 
-describe.skipIf(!redisUrl)('RunQueue with workers', () => {
+describe.skipIf(noRedis)('RunQueue with workers', () => {
   const workers: QueueWorkerHandle[] = [];
   afterAll(async () => {
     for (const worker of workers) await worker.close();

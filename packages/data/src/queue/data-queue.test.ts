@@ -6,11 +6,11 @@
  * skipped with the reason outside CI, failing in CI.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveHome } from '@chainlm/core';
+import { resolveHome, skipUnlessPresent } from '@chainlm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanDataset } from '../clean/clean-dataset.js';
 import { parseRecipe } from '../clean/recipe.js';
@@ -23,11 +23,9 @@ const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..
 const cli = join(packageRoot, 'dist', 'bin', 'chainlm-data.js');
 const gpt2 = resolve(packageRoot, '../../../shared/models/gpt2-tokenizer');
 const redisUrl = process.env.REDIS_URL;
-const missing = [!existsSync(cli) && `${cli} is missing (npm run build)`, !redisUrl && 'REDIS_URL is not set (start redis-server, export REDIS_URL=redis://127.0.0.1:PORT)', !existsSync(gpt2) && `${gpt2} is missing`].filter(Boolean);
-if (missing.length > 0) {
-  if (process.env.CI === 'true') throw new Error(`data queue tests need: ${missing.join('; ')}`);
-  console.log(`skipped data queue tests: ${missing.join('; ')}`);
-}
+const skipped =
+  skipUnlessPresent([cli, gpt2], 'the data queue tests spawn the built chainlm-data (npm run build) and tokenize with ../shared/models/gpt2-tokenizer') ||
+  skipUnlessPresent(Boolean(redisUrl), 'the data queue tests need a Redis in REDIS_URL (redis-server --port 6390 --save "" --daemonize yes; export REDIS_URL=redis://127.0.0.1:6390)');
 
 const root = mkdtempSync(join(tmpdir(), 'chainlm-data-queue-'));
 const home = resolveHome({ CHAINLM_HOME: join(root, 'home') });
@@ -38,7 +36,7 @@ async function records(name: string): Promise<unknown[]> {
   return out;
 }
 
-describe.skipIf(missing.length > 0)('data stages on queue workers', () => {
+describe.skipIf(skipped)('data stages on queue workers', () => {
   const workers: { child: ChildProcess; log: () => string }[] = [];
   // worker processes start (and load a tokenizer) alongside the rest of the suite on 2 cores
   beforeAll(async () => {

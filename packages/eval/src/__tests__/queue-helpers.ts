@@ -1,27 +1,19 @@
 /**
  * What the queue runner's tests need from the real parts: the built CLI (dist/)
- * and a Redis (REDIS_URL). Absent → a printed reason and a skip outside CI, a
- * failure in CI. Workers are real `chainlm-eval worker` child processes.
+ * and a Redis (REDIS_URL), checked with core's skipUnlessPresent (a printed
+ * reason and a skip outside CI, a failure in CI). Workers are real
+ * `chainlm-eval worker` child processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const cli = join(packageRoot, 'dist', 'bin', 'chainlm-eval.js');
 export const redisUrl = process.env.REDIS_URL;
-const inCi = process.env.CI === 'true';
 
-/** The reason the Redis+dist tests cannot run here, or undefined. Throws in CI. */
-export function missingParts(suite: string, needsRedis = true): string | undefined {
-  const missing = [!existsSync(cli) ? `${cli} is missing (run npm run build)` : undefined, needsRedis && !redisUrl ? 'REDIS_URL is not set (start redis-server and export REDIS_URL=redis://127.0.0.1:PORT)' : undefined].filter(Boolean);
-  if (missing.length === 0) return undefined;
-  const reason = `${suite}: ${missing.join('; ')}`;
-  if (inCi) throw new Error(`${reason} — CI must provide them (.ci/run builds and starts Redis)`);
-  console.log(`skipped ${reason}`);
-  return reason;
-}
+export const needsBuild = 'the queue runner tests spawn the built chainlm-eval: npm run build';
+export const needsRedis = 'the queue runner tests need a Redis in REDIS_URL (redis-server --port 6390 --save "" --daemonize yes; export REDIS_URL=redis://127.0.0.1:6390)';
 
 export interface Spawned {
   child: ChildProcess;

@@ -9,12 +9,12 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Registry } from '@chainlm/core';
+import { Registry, skipUnlessPresent } from '@chainlm/core';
 import { listOpenRuns, readQueueStatus } from '@chainlm/queue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureConfig, writeFixtureData } from '../__tests__/fixtures.js';
 import { startTestServer, type TestServer } from '../__tests__/openai-test-server.js';
-import { missingParts, redisUrl, spawnCli, startWorker, type Spawned } from '../__tests__/queue-helpers.js';
+import { cli, needsBuild, needsRedis, redisUrl, spawnCli, startWorker, type Spawned } from '../__tests__/queue-helpers.js';
 import { buildRunConfig, type RunConfigInput } from '../config/run-config.js';
 import { EvalError } from '../errors.js';
 import { runEval } from '../run/run-eval.js';
@@ -22,7 +22,8 @@ import { runEval } from '../run/run-eval.js';
 const root = mkdtempSync(join(tmpdir(), 'eval-queue-'));
 const env = { CHAINLM_HOME: join(root, 'home') };
 const unique = `q${process.pid}x${Date.now().toString(36)}`;
-const skipReason = missingParts('eval queue runner tests');
+const noBuild = skipUnlessPresent(cli, needsBuild);
+const skipped = noBuild || skipUnlessPresent(Boolean(redisUrl), needsRedis);
 const fastWorker = ['--lock-duration', '1000', '--stalled-interval', '500'];
 
 function files(dir: string): Record<string, string> {
@@ -38,7 +39,7 @@ function files(dir: string): Record<string, string> {
   return out;
 }
 
-describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processes)', () => {
+describe.skipIf(skipped)('queue runner (Redis + worker processes)', () => {
   let server: TestServer;
   const workers: Spawned[] = [];
   beforeAll(async () => {
@@ -163,7 +164,7 @@ describe.skipIf(skipReason !== undefined)('queue runner (Redis + worker processe
   });
 });
 
-describe.skipIf(skipReason !== undefined)('queue runner guards', () => {
+describe.skipIf(skipped)('queue runner guards', () => {
   it('a worker reloads a dataset whose files changed, and refuses a task whose rows differ from the coordinator’s', async () => {
     const server = await startTestServer();
     const dataDir = join(root, 'drift');
@@ -203,7 +204,7 @@ describe.skipIf(skipReason !== undefined)('queue runner guards', () => {
   });
 });
 
-describe.skipIf(missingParts('eval queue: Redis unreachable', false) !== undefined)('queue runner without Redis', () => {
+describe.skipIf(noBuild)('queue runner without Redis', () => {
   it('worker and run fail within seconds naming the URL', async () => {
     const started = Date.now();
     const worker = spawnCli(['worker', '--redis', 'redis://127.0.0.1:1'], env);
