@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // GEMM benchmark: @chainlm/kernels' native SGEMM (1 and 2 threads) against OpenBLAS
 // (Debian's python3-numpy + libopenblas0-openmp, installed with apt when missing) and
-// tfjs-wasm's own matmul (the "before"), all measured in this one run, best of 5 short
-// trials each. Prints a table of GFLOP/s and ratios and writes docs/benchmarks/kernels.md.
+// tfjs-wasm's own matmul (the "before"), all measured in this one run: native and
+// OpenBLAS alternate trial by trial (so both see the same machine load), best of 5. Prints a table of GFLOP/s and ratios and writes docs/benchmarks/kernels.md.
 //
 //   node packages/kernels/bench/gemm.mjs [--quick] [--no-write]
 //
 // Needs the build (npm run build). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, if set in the
 // environment, are removed for the numpy process only (they pin OpenBLAS to another
 // core's kernels), so OpenBLAS runs as tuned for this CPU.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,12 +66,6 @@ function filled(length) {
   return values;
 }
 
-function nativeGflops(shape, threads) {
-  const { m, n, k } = shape;
-  const a = filled(m * k), b = filled(k * n), c = new Float32Array(m * n);
-  return timeBest(() => binding.sgemm(a, 0, b, 0, c, 0, 1, m, n, k, k, 1, 0, n, 1, 0, n, 0, null, 0, 0, 0, threads), 2 * m * n * k);
-}
-
 // ---- tfjs (through the registered kernel, and the original wasm kernel) ----
 await runtime.initBackend({ prefer: 'wasm' });
 const { tf, setNativeMatmul } = runtime;
@@ -95,35 +90,64 @@ function ensureNumpy() {
   execFileSync('apt-get', ['install', '-y', '-q', 'python3-numpy', 'libopenblas0-openmp'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
-function openblas(threads) {
+function openblasServer(threads) {
   const environment = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   delete environment.OPENBLAS_CORETYPE;
   delete environment.OPENBLAS_L2_SIZE;
-  const result = spawnSync('/usr/bin/python3', [join(here, 'openblas.py')], {
-    input: JSON.stringify({ shapes: shapes.map(({ m, n, k }) => [m, n, k]), seconds, trials }),
-    env: environment,
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  if (result.status !== 0) throw new Error(`numpy failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  const child = spawn('/usr/bin/python3', [join(here, 'openblas.py')], { env: environment, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => JSON.parse((await lines.next()).value);
+  return {
+    info: next(),
+    async trial(shape) {
+      child.stdin.write(`${JSON.stringify({ m: shape.m, n: shape.n, k: shape.k, seconds })}\n`);
+      return (await next()).gflops;
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+function nativeTrial(shape, threads) {
+  const { m, n, k } = shape;
+  shape.buffers ??= { a: filled(m * k), b: filled(k * n), c: new Float32Array(m * n) };
+  const { a, b, c } = shape.buffers;
+  const run = () => binding.sgemm(a, 0, b, 0, c, 0, 1, m, n, k, k, 1, 0, n, 1, 0, n, 0, null, 0, 0, 0, threads);
+  let reps = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    run();
+    reps++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < seconds);
+  return (2 * m * n * k * reps) / elapsed / 1e9;
 }
 
 ensureNumpy();
+const loadBefore = loadavg()[0];
+const servers = Object.fromEntries(threadCounts.map((threads) => [threads, openblasServer(threads)]));
+const blasInfo = await servers[1].info;
+for (const threads of threadCounts.slice(1)) await servers[threads].info;
 const rows = shapes.map((shape) => ({ ...shape, native: {}, blas: {} }));
-let blasInfo;
-for (const threads of threadCounts) {
-  // Interleave per thread count: native, then OpenBLAS, so both see similar machine load.
-  for (const row of rows) row.native[threads] = nativeGflops(row, threads);
-  const blas = openblas(threads);
-  blasInfo = blas;
-  rows.forEach((row, index) => (row.blas[threads] = blas.gflops[index]));
-  console.error(`measured ${threads} thread(s)`);
+// Trial by trial, native then OpenBLAS at each thread count, so both see the same load;
+// the best trial of each is kept.
+for (const row of rows) {
+  for (const threads of threadCounts) nativeTrial(row, threads), await servers[threads].trial(row); // warm-up
+  for (let trial = 0; trial < trials; trial++)
+    for (const threads of threadCounts) {
+      row.native[threads] = Math.max(row.native[threads] ?? 0, nativeTrial(row, threads));
+      row.blas[threads] = Math.max(row.blas[threads] ?? 0, await servers[threads].trial(row));
+    }
+  delete row.buffers;
+  process.stderr.write('.');
 }
+for (const server of Object.values(servers)) server.close();
+process.stderr.write('\n');
 for (const row of rows) {
   row.tfNative = tfGflops(row, true);
   row.wasm = tfGflops(row, false);
 }
+const loadAfter = loadavg()[0];
 
 // ---- report ----
 const top = Math.max(...threadCounts);
@@ -140,7 +164,7 @@ const summary = [
   `native / OpenBLAS at ≥ 1024² (geometric mean): ${r(geo(big.map((row) => row.native[1] / row.blas[1])))} on 1 thread, ${r(geo(big.map((row) => row.native[top] / row.blas[top])))} on ${top}`,
   `tf.matMul native / tfjs-wasm over all shapes measured on both (geometric mean): ${r(geo(rows.filter((row) => row.wasm).map((row) => row.tfNative / row.wasm)))}`,
 ];
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, ISA ${status.isa}; numpy ${blasInfo.numpy}, BLAS ${blasInfo.blas}`;
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, ISA ${status.isa}; numpy ${blasInfo.numpy}, BLAS ${blasInfo.blas}; 1-min load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`;
 const table = lines.join('\n');
 console.log(`${machine}\n\n${table}\n\n${summary.join('\n')}`);
 

@@ -49,9 +49,14 @@ struct Scratch {
 
 thread_local Scratch scratch;
 
+// Columns per row-stream block: 4 rows of C stay in L1 while B streams through.
+constexpr int64_t kRowStreamColumns = 2048;
+constexpr int64_t kRowStreamMaxColumns = 8192;
+
 struct Plan {
   const GemmArgs* args;
   const Isa* isa;
+  bool rowStream;   // one row against a projection (bCol == 1): stream B row by row (decode)
   bool directB;     // read full B panels in place (bCol == 1, small M)
   bool dotPath;     // B has k contiguous and M is small: dot products
   int64_t mSplit;   // parts per batch along M (each whole mr panels)
@@ -107,6 +112,24 @@ void packBPanel(const GemmArgs& g, const float* b, int64_t p0, int64_t kc, int64
   }
 }
 
+// All panels of a kc×nc block. With B rows contiguous, walk each row across the panels
+// (memory order) rather than each panel down the rows (a page per row when n is large).
+void packB(const GemmArgs& g, const float* b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* bp) {
+  if (g.bCol != 1) {
+    for (int64_t jr = 0; jr < nc; jr += nr) packBPanel(g, b, p0, kc, j0 + jr, std::min<int64_t>(nr, nc - jr), nr, bp + jr * kc);
+    return;
+  }
+  for (int64_t p = 0; p < kc; p++) {
+    const float* src = b + (p0 + p) * g.bRow + j0;
+    for (int64_t jr = 0; jr < nc; jr += nr) {
+      const int64_t cols = std::min<int64_t>(nr, nc - jr);
+      float* out = bp + jr * kc + p * nr;
+      std::memcpy(out, src + jr, cols * sizeof(float));
+      for (int64_t j = cols; j < nr; j++) out[j] = 0.0f;
+    }
+  }
+}
+
 void epilogue(const GemmArgs& g, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   if (g.bias == nullptr && g.activation == Activation::linear) return;
   for (int64_t i = i0; i < i1; i++) {
@@ -150,8 +173,7 @@ void blockedPart(const Plan& plan, const float* a, const float* b, float* c, int
     for (int64_t pc = 0; pc < g.k; pc += isa.kc) {
       const int64_t kc = std::min(isa.kc, g.k - pc);
       const bool load = g.accumulate || pc > 0;
-      if (!plan.directB)
-        for (int64_t jr = 0; jr < nc; jr += nr) packBPanel(g, b, pc, kc, jc + jr, std::min<int64_t>(nr, nc - jr), nr, bp + jr * kc);
+      if (!plan.directB) packB(g, b, pc, kc, jc, nc, nr, bp);
       const int64_t fullPanels = plan.directB ? nc / nr * nr : nc;
       if (plan.directB && fullPanels < nc) packBPanel(g, b, pc, kc, jc + fullPanels, nc - fullPanels, nr, edge);
       for (int64_t ic = i0; ic < i1; ic += isa.mc) {
@@ -184,6 +206,17 @@ void blockedPart(const Plan& plan, const float* a, const float* b, float* c, int
   }
 }
 
+void rowStreamPart(const Plan& plan, const float* a, const float* b, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  const GemmArgs& g = *plan.args;
+  for (int64_t jb = j0; jb < j1; jb += kRowStreamColumns) {
+    const int64_t cols = std::min(kRowStreamColumns, j1 - jb);
+    for (int64_t i = i0; i < i1; i += kRowStreamRows) {
+      const int rows = static_cast<int>(std::min<int64_t>(kRowStreamRows, i1 - i));
+      plan.isa->row(g.k, a + i * g.aRow, g.aRow, g.aCol, rows, b + jb, g.bRow, cols, c + i * g.cRow + jb, g.cRow, g.accumulate);
+    }
+  }
+}
+
 void runUnit(const Plan& plan, int64_t unit) {
   const GemmArgs& g = *plan.args;
   const int64_t perBatch = plan.mSplit * plan.nSplit;
@@ -198,6 +231,8 @@ void runUnit(const Plan& plan, int64_t unit) {
   if (g.k == 0) {
     if (!g.accumulate)
       for (int64_t i = i0; i < i1; i++) std::memset(c + i * g.cRow + j0, 0, (j1 - j0) * sizeof(float));
+  } else if (plan.rowStream) {
+    rowStreamPart(plan, a, b, c, i0, i1, j0, j1);
   } else if (plan.dotPath) {
     dotPart(plan, a, b, c, i0, i1, j0, j1);
   } else {
@@ -216,9 +251,13 @@ void runPart(void* context, int part, int parts) {
 
 void sgemm(const GemmArgs& g, const Isa& isa, int threads) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
-  Plan plan{&g, &isa, false, false, 1, 1, g.batch};
-  plan.dotPath = g.bRow == 1 && g.bCol != 1 && g.m <= 4;
-  plan.directB = !plan.dotPath && g.bCol == 1 && g.m <= kDirectBRows;
+  Plan plan{&g, &isa, false, false, false, 1, 1, g.batch};
+  // Measured (bench/gemm.mjs shapes, this repo's Zen 5): streaming rows wins for one row
+  // against projection-sized B (s110 1×768·768×2048: ~3x), loses against the 32000-wide
+  // classifier and from 4 rows on, where register-blocked micro-kernels reuse B better.
+  plan.rowStream = g.bCol == 1 && g.m == 1 && g.n <= kRowStreamMaxColumns;
+  plan.dotPath = !plan.rowStream && g.bRow == 1 && g.bCol != 1 && g.m <= 4;
+  plan.directB = !plan.rowStream && !plan.dotPath && g.bCol == 1 && g.m <= kDirectBRows;
   const int64_t work = g.batch * g.m * g.n * std::max<int64_t>(g.k, 1);
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, work / kMinWorkPerThread));
   if (g.batch < parts) {

@@ -36,6 +36,13 @@ using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, int64_t
 // stored transposed (k contiguous), where packing B would cost more than the product.
 using DotKernel = void (*)(int64_t k, const float* a, const float* b, int64_t ldb, int columns, float* out);
 
+// C[i, 0:cols] (= or +=) Σ_p A(i, p) · B(p, 0:cols) for i < rows ≤ kRowStreamRows, with
+// B rows contiguous (bCol = 1): B streams row by row, as memory lays it out. The
+// few-row path (decode); per element it is the same FMA chain in p order as a
+// micro-kernel, so the result does not depend on which path ran.
+using RowKernel = void (*)(int64_t k, const float* a, int64_t aRow, int64_t aCol, int rows, const float* b, int64_t bRow, int64_t cols, float* c, int64_t cRow, bool load);
+constexpr int kRowStreamRows = 4;
+
 constexpr int kMaxMr = 16;
 
 struct Isa {
@@ -44,6 +51,7 @@ struct Isa {
   int64_t kc, mc, nc;  // cache blocks: kc×nr B panel in L1, mc×kc A block in L2
   MicroKernel micro[kMaxMr + 1];  // micro[r] for r = 1..mr rows
   DotKernel dot;
+  RowKernel row;
 };
 
 // Each returns null when the ISA was not compiled in (non-x86 builds).

@@ -74,10 +74,34 @@ void dot(int64_t k, const float* a, const float* b, int64_t ldb, int columns, fl
   }
 }
 
+void row(int64_t k, const float* a, int64_t aRow, int64_t aCol, int rows, const float* b, int64_t bRow, int64_t cols, float* c, int64_t cRow, bool load) {
+  if (!load)
+    for (int i = 0; i < rows; i++)
+      for (int64_t j = 0; j < cols; j++) c[i * cRow + j] = 0.0f;
+  const int64_t full = cols / 8 * 8;
+  for (int64_t p = 0; p < k; p++) {
+    const float* bp = b + p * bRow;
+    float as[kRowStreamRows];
+    __m256 av[kRowStreamRows];
+    for (int i = 0; i < rows; i++) as[i] = a[i * aRow + p * aCol], av[i] = _mm256_set1_ps(as[i]);
+    for (int64_t j = 0; j < full; j += 8) {
+      const __m256 bv = _mm256_loadu_ps(bp + j);
+      for (int i = 0; i < rows; i++) {
+        float* cj = c + i * cRow + j;
+        _mm256_storeu_ps(cj, _mm256_fmadd_ps(av[i], bv, _mm256_loadu_ps(cj)));
+      }
+    }
+    // Scalar FMA: correctly rounded like the vector one, so the tail matches it bit for bit.
+    for (int i = 0; i < rows; i++)
+      for (int64_t j = full; j < cols; j++) c[i * cRow + j] = __builtin_fmaf(as[i], bp[j], c[i * cRow + j]);
+  }
+}
+
 const Isa table = {
     "avx2", MR, NR, 256, 120, 2048,
     {nullptr, micro<1>, micro<2>, micro<3>, micro<4>, micro<5>, micro<6>},
     dot,
+    row,
 };
 
 }  // namespace

@@ -84,10 +84,38 @@ void dot(int64_t k, const float* a, const float* b, int64_t ldb, int columns, fl
   }
 }
 
+void row(int64_t k, const float* a, int64_t aRow, int64_t aCol, int rows, const float* b, int64_t bRow, int64_t cols, float* c, int64_t cRow, bool load) {
+  if (!load)
+    for (int i = 0; i < rows; i++)
+      for (int64_t j = 0; j < cols; j++) c[i * cRow + j] = 0.0f;
+  const int64_t full = cols / 16 * 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (cols - full)) - 1u);
+  for (int64_t p = 0; p < k; p++) {
+    const float* bp = b + p * bRow;
+    __m512 av[kRowStreamRows];
+    for (int i = 0; i < rows; i++) av[i] = _mm512_set1_ps(a[i * aRow + p * aCol]);
+    for (int64_t j = 0; j < full; j += 16) {
+      const __m512 bv = _mm512_loadu_ps(bp + j);
+      for (int i = 0; i < rows; i++) {
+        float* cj = c + i * cRow + j;
+        _mm512_storeu_ps(cj, _mm512_fmadd_ps(av[i], bv, _mm512_loadu_ps(cj)));
+      }
+    }
+    if (tail != 0) {
+      const __m512 bv = _mm512_maskz_loadu_ps(tail, bp + full);
+      for (int i = 0; i < rows; i++) {
+        float* cj = c + i * cRow + full;
+        _mm512_mask_storeu_ps(cj, tail, _mm512_fmadd_ps(av[i], bv, _mm512_maskz_loadu_ps(tail, cj)));
+      }
+    }
+  }
+}
+
 const Isa table = {
     "avx512", MR, NR, 256, 144, 2048,
     {nullptr, micro<1>, micro<2>, micro<3>, micro<4>, micro<5>, micro<6>, micro<7>, micro<8>, micro<9>, micro<10>, micro<11>, micro<12>},
     dot,
+    row,
 };
 
 }  // namespace

@@ -40,10 +40,27 @@ void dot(int64_t k, const float* a, const float* b, int64_t ldb, int columns, fl
   }
 }
 
+// Same arithmetic as micro(): c += a·b as a multiply then an add (ISO C++ mode does not
+// contract them), in p order.
+void row(int64_t k, const float* a, int64_t aRow, int64_t aCol, int rows, const float* b, int64_t bRow, int64_t cols, float* c, int64_t cRow, bool load) {
+  if (!load)
+    for (int i = 0; i < rows; i++)
+      for (int64_t j = 0; j < cols; j++) c[i * cRow + j] = 0.0f;
+  for (int64_t p = 0; p < k; p++) {
+    const float* bp = b + p * bRow;
+    for (int i = 0; i < rows; i++) {
+      const float av = a[i * aRow + p * aCol];
+      float* ci = c + i * cRow;
+      for (int64_t j = 0; j < cols; j++) ci[j] += av * bp[j];
+    }
+  }
+}
+
 const Isa table = {
     "portable", MR, NR, 256, 128, 2048,
     {nullptr, micro<1>, micro<2>, micro<3>, micro<4>},
     dot,
+    row,
 };
 
 }  // namespace
