@@ -6,16 +6,17 @@
  * of a 1-worker queue run minus a local run with one task at a time (the same
  * tasks, the same endpoint), divided by the tasks. Medians of `--repeats` runs
  * after a warm-up. Uses $REDIS_URL or --redis; without either it starts a
- * private redis-server on a free loopback port. `--write` appends the table to
- * docs/benchmarks/eval.md (between its queue-runner markers).
+ * private redis-server on a free loopback port. `--write` puts the table in its
+ * own section of docs/benchmarks/eval.md (core's writeDocSection).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeDocSection } from '@chainlm/core';
 import '../builtins.js';
 import { buildRunConfig } from '../config/run-config.js';
 import { runEval } from '../run/run-eval.js';
@@ -125,7 +126,6 @@ try {
   ];
   const command = `npm run build && npm run bench:queue -w packages/eval -- --write`;
   const section = [
-    '<!-- queue-runner:begin -->',
     '## Queue runner (BullMQ on Redis, #18)',
     '',
     `\`${command}\`. Machine: ${process.platform} ${process.arch}, ${cpus().length} cores shared with other work (load average ${loadavg()[0].toFixed(2)} at the end), Node ${process.version}, Redis on loopback, ${new Date().toISOString().slice(0, 10)}.`,
@@ -136,13 +136,10 @@ try {
     ...rows,
     '',
     `Queue overhead per task: **${overheadMs.toFixed(1)} ms** (1-worker queue run − local run, ÷ ${tasks} tasks: submitting, a worker taking it, the result back through Redis, BullMQ's bookkeeping).`,
-    '<!-- queue-runner:end -->',
   ].join('\n');
   console.log(section);
   if (values.write) {
-    const text = readFileSync(doc, 'utf8');
-    const pattern = /<!-- queue-runner:begin -->[\s\S]*<!-- queue-runner:end -->/;
-    writeFileSync(doc, pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`);
+    writeDocSection(doc, 'queue-runner', section, '# eval benchmarks');
     console.log(`\nwritten to ${doc}`);
   }
 } finally {
