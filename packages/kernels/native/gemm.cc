@@ -26,8 +26,10 @@ namespace {
 
 // At most this many rows skip packing B (reading B in place costs less than a copy).
 constexpr int64_t kDirectBRows = 48;
-// Below this many multiply-adds per thread, waking another thread costs more than it saves.
-constexpr int64_t kMinWorkPerThread = 1 << 17;
+// Below ~1 M multiply-adds per thread (~7 µs on one core) waking another thread costs
+// more than it saves; on a busy shared machine 2 threads at 16×288·288 ran at half the
+// speed of one (bench/gemm.mjs).
+constexpr int64_t kMinWorkPerThread = 1 << 20;
 
 struct Buffer {
   float* data = nullptr;

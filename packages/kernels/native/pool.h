@@ -10,8 +10,8 @@ namespace chainlm {
 
 using PoolTask = void (*)(void* context, int part, int parts);
 
-// Runs task(context, part, parts) for part = 0..parts-1, part 0 on the calling thread,
-// the others on pool threads; returns when all are done. parts ≤ poolThreads() + 1.
+// Runs task(context, part, parts) for part = 0..parts-1 on the calling thread and the
+// pool threads (whoever claims a part first runs it); returns when all are done.
 void poolRun(PoolTask task, void* context, int parts);
 
 // Threads the pool may use including the caller; grows the pool when larger.
