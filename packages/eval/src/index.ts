@@ -35,6 +35,6 @@ export { models, openaiModelSchema, type ModelSpec } from './models/model-specs.
 export { TokenBucket } from './util/token-bucket.js';
 export { partition, type InferTaskSpec } from './partitioner/partition.js';
 export { runTasks, type RunnerTask, type TaskOutcome } from './runner/local-runner.js';
-export { summaryTable, toMarkdown, toCsv, compareRows, comparisonMarkdown, type ComparisonRow } from './summarizer/summarize.js';
+export { summaryTable, toMarkdown, toCsv, compareRows, comparisonMarkdown, truncationNotes, type ComparisonRow } from './summarizer/summarize.js';
 export { runEval, type RunEvalOptions, type RunOutcome, type ModelFactory } from './run/run-eval.js';
 export { runName, listRuns, readRunSummary, resolveRunDir, defaultOutputDir, type RunSummary } from './run/run-layout.js';

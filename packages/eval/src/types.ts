@@ -28,6 +28,8 @@ export interface PredictionRecord {
   bytes?: number;
   /** The reference answer (reader.outputColumn) as loaded. */
   reference: unknown;
+  /** gen: prompt tokens cut from the left to fit the model's context (absent: none). */
+  truncatedTokens?: number;
 }
 
 export interface EvalDetail {
@@ -57,4 +59,6 @@ export interface SummaryRow {
   score: number;
   mode: string;
   promptHash: string;
+  /** gen: how many prompts were cut from the left to fit the model's context (absent: none). */
+  truncated?: number;
 }

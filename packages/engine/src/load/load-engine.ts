@@ -46,6 +46,8 @@ export interface LoadedEngine {
   chatTemplate?: ChatTemplate;
   /** Set when the weights are quantized (a quantized folder, or `quant`). */
   quantization?: WeightQuantization;
+  /** The longest prompt plus output a request may use: the KV budget or maxModelLen (else the model's positions), whichever is smaller. */
+  contextLength: number;
 }
 
 export async function loadEngine(path: string, options: LoadEngineOptions = {}): Promise<LoadedEngine> {
@@ -85,6 +87,7 @@ export async function loadEngine(path: string, options: LoadEngineOptions = {}):
     engine,
     config,
     replicas,
+    contextLength: Math.min(engine.plan.tokensThatFit, options.engine?.maxModelLen ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings),
     ...(tokenizer ? { tokenizer } : {}),
     ...(chatTemplate ? { chatTemplate } : {}),
     ...(weights?.quantization ? { quantization: weights.quantization } : {}),

@@ -8,7 +8,7 @@ import { buildRunConfig, loadRunConfig, type RunConfig } from '../config/run-con
 import { presetNames } from '../datasets/presets.js';
 import { defaultOutputDir, listRuns, readRunSummary, resolveRunDir } from '../run/run-layout.js';
 import { runEval } from '../run/run-eval.js';
-import { comparisonMarkdown, compareRows, summaryTable, toMarkdown } from '../summarizer/summarize.js';
+import { comparisonMarkdown, compareRows, summaryTable, toMarkdown, truncationNotes } from '../summarizer/summarize.js';
 import type { SummaryRow } from '../types.js';
 import { modelConfigFromFlag } from './model-from-flag.js';
 
@@ -49,7 +49,7 @@ export const runCommand = defineCommand({
   },
   render(result, print) {
     const { run, runDir, rows } = result as { run: string; runDir: string; rows: SummaryRow[] };
-    print(`run ${run} (${runDir})\n\n${toMarkdown(summaryTable(rows))}`);
+    print(`run ${run} (${runDir})\n\n${toMarkdown(summaryTable(rows))}${truncationNotes(rows).map((note) => `\n${note}`).join('')}`);
   },
 });
 
@@ -130,7 +130,7 @@ export const showCommand = defineCommand({
   },
   render(result, print) {
     const { run, runDir, rows } = result as { run: string; runDir: string; rows: SummaryRow[] };
-    print(`run ${run} (${runDir})\n\n${toMarkdown(summaryTable(rows))}`);
+    print(`run ${run} (${runDir})\n\n${toMarkdown(summaryTable(rows))}${truncationNotes(rows).map((note) => `\n${note}`).join('')}`);
   },
 });
 

@@ -35,13 +35,14 @@ export const genInferencer = inferencers.register('gen', {
         })),
       );
       return items.map((item, position) => {
-        const texts = results[position].texts;
+        const { texts, truncatedTokens } = results[position];
         return {
           index: item.index,
           prompt: item.prompt,
           prediction: texts[0] ?? '',
           ...(options.n > 1 ? { predictions: texts } : {}),
           reference: item.reference,
+          ...(truncatedTokens ? { truncatedTokens } : {}),
         };
       });
     },

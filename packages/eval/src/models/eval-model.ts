@@ -20,6 +20,8 @@ export interface GenerateRequest {
 export interface GenerateResult {
   /** `n` completions, prompt not included, stop strings removed. */
   texts: string[];
+  /** Prompt tokens dropped from the left so prompt + maxTokens fit the model's context (absent: none). */
+  truncatedTokens?: number;
 }
 
 export interface LoglikelihoodRequest {

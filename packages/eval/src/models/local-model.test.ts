@@ -71,6 +71,27 @@ describe('LocalModel', () => {
     expect(sampled.texts).toHaveLength(3);
   });
 
+  it('cuts a generation prompt longer than the context from the left (keeping BOS) instead of failing the request', async () => {
+    const short = await loadLocalModel(dir, { name: 'tiny-short', engine: { maxModelLen: 32 } });
+    try {
+      expect(short.contextLength).toBe(32);
+      const prompt = 'the cat sat on the mat and looked at the moon. '.repeat(6);
+      const ids = short.tokenizer.encode(prompt, { addSpecialTokens: true });
+      expect(ids.length).toBeGreaterThan(32);
+      const [cut] = await short.generate([{ prompt, maxTokens: 4 }]);
+      // 32 positions: the prompt keeps 32 - 1 - 4 = 27 tokens; the rest are reported.
+      expect(cut.truncatedTokens).toBe(ids.length - 27);
+      expect(cut.texts).toHaveLength(1);
+      // The same model with room for the whole prompt cuts nothing (and says so by omission).
+      const [whole] = await local.generate([{ prompt, maxTokens: 4 }]);
+      expect(whole.truncatedTokens).toBeUndefined();
+      // Log-likelihood requests are never cut: a too-long one still fails loudly.
+      await expect(short.loglikelihood([{ context: prompt, continuation: ' x' }])).rejects.toThrow(/the prompt has \d+ tokens; the largest context is 32/);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('refuses a prompt that encodes to no tokens', async () => {
     await expect(local.loglikelihood([{ context: '', continuation: '' }])).rejects.toMatchObject({ code: 'eval-model-request', message: expect.stringContaining('empty prompt') });
   });

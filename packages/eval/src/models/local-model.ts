@@ -18,12 +18,15 @@ export interface LocalModelOptions {
   name: string;
   identity?: Record<string, unknown>;
   registryId?: string;
+  /** Prompt + output tokens a request may use; a longer generation prompt loses tokens from its left (as lm-eval does). */
+  contextLength?: number;
 }
 
 export class LocalModel implements EvalModel {
   readonly name: string;
   readonly identity: Record<string, unknown>;
   readonly registryId?: string;
+  readonly contextLength: number | undefined;
 
   constructor(
     readonly engine: ServingEngine,
@@ -33,12 +36,14 @@ export class LocalModel implements EvalModel {
     this.name = options.name;
     this.identity = options.identity ?? { type: 'local', name: options.name };
     this.registryId = options.registryId;
+    this.contextLength = options.contextLength;
   }
 
   generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
     return Promise.all(
       requests.map(async (request) => {
-        const finish = await this.run(this.encode(request.prompt), {
+        const { ids, truncatedTokens } = this.fitPrompt(this.encode(request.prompt), request.maxTokens);
+        const finish = await this.run(ids, {
           maxTokens: request.maxTokens,
           temperature: request.temperature ?? 0,
           ...(request.topP !== undefined ? { topP: request.topP } : {}),
@@ -47,10 +52,32 @@ export class LocalModel implements EvalModel {
           stop: request.stop ?? [],
         });
         const texts = [...finish.outputs].sort((a, b) => a.index - b.index).map((output) => truncateAtStop(output.text, request.stop ?? []));
-        return { texts };
+        return { texts, ...(truncatedTokens > 0 ? { truncatedTokens } : {}) };
       }),
     );
   }
+
+  /**
+   * lm-eval's rule for generation: keep the prompt's last tokens so that prompt +
+   * maxTokens fits the context (the engine needs the prompt strictly shorter than
+   * the context). The special tokens the tokenizer puts first (BOS) stay, so the
+   * model still sees a sequence start. Loglikelihood requests are never cut: a
+   * truncated context would change what is scored.
+   */
+  private fitPrompt(ids: number[], maxTokens: number): { ids: number[]; truncatedTokens: number } {
+    if (this.contextLength === undefined) return { ids, truncatedTokens: 0 };
+    const room = this.contextLength - 1 - Math.min(maxTokens, this.contextLength - 2); // prompt tokens that fit
+    if (ids.length <= room) return { ids, truncatedTokens: 0 };
+    this.specialPrefix ??= this.encode('');
+    let head = 0;
+    while (head < this.specialPrefix.length && head < ids.length && ids[head] === this.specialPrefix[head]) head++;
+    head = Math.min(head, room - 1);
+    const kept = [...ids.slice(0, head), ...ids.slice(ids.length - (room - head))];
+    return { ids: kept, truncatedTokens: ids.length - kept.length };
+  }
+
+  /** What the tokenizer adds to an empty text (BOS): kept at the front of a cut prompt. */
+  private specialPrefix: number[] | undefined;
 
   loglikelihood(requests: readonly LoglikelihoodRequest[]): Promise<LoglikelihoodResult[]> {
     return Promise.all(
@@ -112,6 +139,7 @@ export async function loadLocalModel(path: string, options: LoadLocalModelOption
   }
   return new LocalModel(loaded.engine, loaded.tokenizer, {
     name: options.name,
+    contextLength: loaded.contextLength,
     registryId: options.registryId,
     identity: { type: 'local', path: loaded.dir, adapter: options.adapter ? resolve(options.adapter) : undefined, engine: options.engine },
   });

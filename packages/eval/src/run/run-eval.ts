@@ -18,7 +18,7 @@ import { models as modelSpecs } from '../models/model-specs.js';
 import { partition, type InferTaskSpec } from '../partitioner/partition.js';
 import type { EvalRunner, EvaluateGroup } from '../runner/eval-runner.js';
 import { localEvalRunner } from '../runner/local-eval-runner.js';
-import { summaryTable, toCsv, toMarkdown } from '../summarizer/summarize.js';
+import { summaryTable, toCsv, toMarkdown, truncationNotes } from '../summarizer/summarize.js';
 import type { InferTaskOutput } from '../tasks/infer-task.js';
 import type { EvalResult, SummaryRow } from '../types.js';
 import { loadDataset, type LoadedDataset } from './load-datasets.js';
@@ -119,15 +119,16 @@ async function evaluate(
     const group = ready[index];
     const dataset = datasets.find((candidate) => candidate.config.abbr === group.dataset)!;
     const result = outcome.value;
-    const groupRows = summaryRows(result, group.model, dataset);
+    const truncated = group.records.filter((record) => (record.truncatedTokens ?? 0) > 0).length;
+    const groupRows = summaryRows(result, group.model, dataset, truncated);
     await writeJsonAtomic(paths.results(group.model, dataset.config.abbr), { ...groupRows[0], extra: result.extra ?? {}, details: result.details });
     rows.push(...groupRows);
   }
   return rows;
 }
 
-function summaryRows(result: EvalResult, model: string, dataset: LoadedDataset): SummaryRow[] {
-  const base = { dataset: dataset.config.abbr, model, mode: dataset.inferencer.mode, promptHash: dataset.promptHash };
+function summaryRows(result: EvalResult, model: string, dataset: LoadedDataset, truncated: number): SummaryRow[] {
+  const base = { dataset: dataset.config.abbr, model, mode: dataset.inferencer.mode, promptHash: dataset.promptHash, ...(truncated > 0 ? { truncated } : {}) };
   const extras = Object.entries(result.extra ?? {}).filter(([metric]) => metric !== result.metric);
   return [{ ...base, metric: result.metric, score: result.score }, ...extras.map(([metric, score]) => ({ ...base, metric, score }))];
 }
@@ -135,7 +136,7 @@ function summaryRows(result: EvalResult, model: string, dataset: LoadedDataset):
 async function writeSummary(paths: ReturnType<typeof runPaths>, run: string, rows: SummaryRow[]): Promise<void> {
   const table = summaryTable(rows);
   await writeJsonAtomic(paths.summaryJson, { run, createdAt: new Date().toISOString(), rows });
-  await writeFileAtomic(join(paths.summaryDir, 'summary.md'), `${toMarkdown(table)}\n`);
+  await writeFileAtomic(join(paths.summaryDir, 'summary.md'), `${toMarkdown(table)}\n${truncationNotes(rows).map((note) => `\n${note}`).join('')}`);
   await writeFileAtomic(join(paths.summaryDir, 'summary.csv'), `${toCsv(table)}\n`);
 }
 

@@ -34,7 +34,7 @@ export const runPaths = (runDir: string) => ({
   summaryJson: join(runDir, 'summary', 'summary.json'),
 });
 
-const rowSchema = z.object({ dataset: z.string(), model: z.string(), metric: z.string(), score: z.number(), mode: z.string(), promptHash: z.string() });
+const rowSchema = z.object({ dataset: z.string(), model: z.string(), metric: z.string(), score: z.number(), mode: z.string(), promptHash: z.string(), truncated: z.number().int().optional() });
 const summarySchema = z.object({ run: z.string(), createdAt: z.string(), rows: z.array(rowSchema) });
 export type RunSummary = z.infer<typeof summarySchema>;
 

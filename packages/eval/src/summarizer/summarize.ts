@@ -38,6 +38,17 @@ export function summaryTable(rows: readonly SummaryRow[]): Table {
   return { header: ['dataset', 'promptHash', 'metric', 'mode', ...models], lines };
 }
 
+/** One line per dataset × model whose prompts were cut to fit the context (the scores are then not of the full prompts). */
+export function truncationNotes(rows: readonly SummaryRow[]): string[] {
+  const seen = new Set<string>();
+  return rows.flatMap((row) => {
+    const key = `${row.dataset}\u0000${row.model}`;
+    if (!row.truncated || seen.has(key)) return [];
+    seen.add(key);
+    return [`note: ${row.dataset} × ${row.model}: ${row.truncated} prompt${row.truncated === 1 ? ' was' : 's were'} longer than the model's context and cut from the left (lm-eval's rule)`];
+  });
+}
+
 export function toMarkdown(table: Table): string {
   const widths = table.header.map((cell, column) => Math.max(cell.length, ...table.lines.map((line) => line[column].length)));
   const render = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;

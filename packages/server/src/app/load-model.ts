@@ -32,7 +32,7 @@ export async function loadServedModel(path: string, options: LoadServedModelOpti
     replicas: loaded.replicas,
     tokenizer: loaded.tokenizer,
     chatTemplate: loaded.chatTemplate,
-    contextLength: Math.min(loaded.engine.plan.tokensThatFit, options.engine?.maxModelLen ?? loaded.config.maxPositionEmbeddings),
+    contextLength: loaded.contextLength,
     created: Math.floor(Date.now() / 1000),
     ownedBy: 'chainlm',
     root: loaded.dir,
