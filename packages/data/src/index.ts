@@ -57,7 +57,9 @@ export {
 } from './clean/operator.js';
 export { MinHasher, signatureSimilarity, type MinHashOptions } from './dedup/minhash.js';
 export { LshIndex, optimalBands, type LshMatch } from './dedup/lsh-index.js';
-export { SequencePacker, type PackedRows, type PackerOptions } from './tokenize/packer.js';
+export { concatRows, sliceRows, splitTailRows, type PackedRows } from './tokenize/packed-rows.js';
+export { SequencePacker, type PackerOptions } from './tokenize/packer.js';
+export { packDocuments, type PackDocument, type PackDocumentsOptions } from './tokenize/pack-documents.js';
 export { renderPieces, type Piece, type TemplateLike } from './tokenize/sft-render.js';
 export { tokenizeDataset, isValidation, toConversation, type TokenizeOptions } from './tokenize/tokenize-dataset.js';
 export { openShards, type OpenShards, type ShardBatch } from './tokenize/open-shards.js';

@@ -17,8 +17,7 @@ export { buildReplica, type Replica, type ReplicaSpec } from './loop/replica.js'
 export { readRunSpec, type RunSpec } from './loop/model-spec.js';
 export { WorkerPool } from './parallel/worker-pool.js';
 export { saveCheckpoint, loadCheckpoint, listCheckpoints, readCheckpointWeights, pruneCheckpoints, type CheckpointState, type SavedCheckpoint, type LoadedCheckpoint } from './checkpoint/checkpoint.js';
-export { packDocuments, splitRows, type TokenizedDocument } from './data/pack.js';
-export { makeBatch, splitBatch, type PackedRows, type TrainBatch } from './data/packed-rows.js';
+export { makeBatch, splitBatch, type TrainBatch } from './data/train-batch.js';
 export { BatchSampler, type DataPosition } from './data/sampler.js';
 export { loadTrainingData, type TrainingData } from './data/source.js';
 export { decoderHidden, frozenLinear, type LinearHook, type LinearHooks } from './forward/decoder.js';

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SequencePacker, type PackedRows } from './packer.js';
+import type { PackedRows } from './packed-rows.js';
+import { SequencePacker } from './packer.js';
 import { readShard, writeShard } from './shard-io.js';
 
-async function pack(mode: 'pretrain' | 'sft', docs: number[][], seqLen: number, masks?: number[][]): Promise<PackedRows[]> {
+async function pack(mode: 'pretrain' | 'sft', docs: number[][], rowWidth: number, masks?: number[][]): Promise<PackedRows[]> {
   const blocks: PackedRows[] = [];
   const packer = new SequencePacker({
-    seqLen,
+    rowWidth,
     mode,
     padId: 0,
     rowsPerBlock: 2,
@@ -51,7 +52,7 @@ describe('SequencePacker', () => {
     await writeShard(join(folder, 'a.arrow'), block);
     const read = await readShard(join(folder, 'a.arrow'));
     expect(read.rows).toBe(2);
-    expect(read.seqLen).toBe(4);
+    expect(read.rowWidth).toBe(4);
     expect([...read.tokenIds]).toEqual([...block.tokenIds]);
     expect([...read.segmentIds]).toEqual([...block.segmentIds]);
     expect([...read.lossMask]).toEqual([...block.lossMask]);

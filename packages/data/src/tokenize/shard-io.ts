@@ -1,12 +1,15 @@
 /**
- * Arrow IPC shard files: one row per packed sequence, three FixedSizeList columns of
- * length seqLen — token_ids (int32), segment_ids (int32), loss_mask (uint8). The
+ * Arrow IPC shard files: one row per packed row, three FixedSizeList columns whose
+ * list size is the row width (PackedRows' rowWidth; `seq_len` in the column types and
+ * `seqLen` in shards.json are the same number) — token_ids (int32), segment_ids
+ * (int32), loss_mask (uint8). The format is unchanged since formatVersion 1
+ * (packed-rows.test.ts reads a shard written before PackedRows had one owner). The
  * reader returns zero-copy typed-array views of each shard's flat buffers.
  */
 import { readFile } from 'node:fs/promises';
 import { DataType, Field, FixedSizeList, Int32, Table, Uint8, makeData, makeVector, tableFromIPC, tableToIPC, type Data } from 'apache-arrow';
 import { writeFileAtomic } from '@chainlm/core';
-import type { PackedRows } from './packer.js';
+import type { PackedRows } from './packed-rows.js';
 
 export const shardColumns = [
   { name: 'token_ids', type: 'fixed_size_list<int32>[seq_len]' },
@@ -14,18 +17,18 @@ export const shardColumns = [
   { name: 'loss_mask', type: 'fixed_size_list<uint8>[seq_len]' },
 ];
 
-function listColumn(values: Int32Array | Uint8Array, rows: number, seqLen: number) {
+function listColumn(values: Int32Array | Uint8Array, rows: number, rowWidth: number) {
   const itemType: DataType = values instanceof Int32Array ? new Int32() : new Uint8();
   const child = makeData({ type: itemType as Int32, length: values.length, data: values as Int32Array });
-  const type = new FixedSizeList(seqLen, new Field('item', itemType, false));
+  const type = new FixedSizeList(rowWidth, new Field('item', itemType, false));
   return makeVector(makeData({ type, length: rows, nullCount: 0, child: child as Data }));
 }
 
 export async function writeShard(path: string, block: PackedRows): Promise<void> {
   const table = new Table({
-    token_ids: listColumn(block.tokenIds, block.rows, block.seqLen),
-    segment_ids: listColumn(block.segmentIds, block.rows, block.seqLen),
-    loss_mask: listColumn(block.lossMask, block.rows, block.seqLen),
+    token_ids: listColumn(block.tokenIds, block.rows, block.rowWidth),
+    segment_ids: listColumn(block.segmentIds, block.rows, block.rowWidth),
+    loss_mask: listColumn(block.lossMask, block.rows, block.rowWidth),
   });
   await writeFileAtomic(path, tableToIPC(table, 'file'));
 }
@@ -51,5 +54,5 @@ export async function readShard(path: string): Promise<PackedRows> {
     return out;
   };
   const tokenType = table.schema.fields[0].type as FixedSizeList;
-  return { rows: table.numRows, seqLen: tokenType.listSize, tokenIds: flat<Int32Array>('token_ids'), segmentIds: flat<Int32Array>('segment_ids'), lossMask: flat<Uint8Array>('loss_mask') };
+  return { rows: table.numRows, rowWidth: tokenType.listSize, tokenIds: flat<Int32Array>('token_ids'), segmentIds: flat<Int32Array>('segment_ids'), lossMask: flat<Uint8Array>('loss_mask') };
 }

@@ -23,6 +23,7 @@ export const shardManifestSchema = z.strictObject({
   formatVersion: z.literal(1),
   source: z.string(),
   mode: z.enum(['pretrain', 'sft']),
+  /** Tokens per row, the shifted target included: PackedRows' rowWidth (the name is kept: it is the file format). */
   seqLen: z.number().int().positive(),
   rows: z.number().int(),
   tokens: z.number().int(),

@@ -34,6 +34,7 @@ export interface TokenizeOptions {
   output: string;
   /** Tokenizer file or folder (anything @chainlm/model's loadTokenizer accepts). */
   tokenizer: string;
+  /** Tokens per packed row, the shifted target included — PackedRows' rowWidth (a trainer's seqLen + 1); the CLI's --seq-len. */
   seqLen: number;
   /** sft only: model folder, tokenizer_config.json, .jinja file or builtin name; default the tokenizer folder. */
   chatTemplate?: string;
@@ -63,7 +64,7 @@ export async function tokenizeDataset(options: TokenizeOptions): Promise<ShardMa
   try {
     await writeDataset(options.home, options.output, async (folder) => {
       const splits = { train: newSplit(), validation: newSplit() };
-      const packers = createPackers(folder, splits, { seqLen: options.seqLen, mode, padId: special.padId, rowsPerShard: options.rowsPerShard ?? 2048 });
+      const packers = createPackers(folder, splits, { rowWidth: options.seqLen, mode, padId: special.padId, rowsPerShard: options.rowsPerShard ?? 2048 });
       await encodeAndPack(options, kind, setup, pool, packers, splits, (records) => task?.advance(records));
       await finishSplits(packers, splits);
       shards = {
@@ -100,10 +101,10 @@ function newSplit() {
 }
 
 /** One packer per split; each full block becomes shards/<split>-NNNNN.arrow. */
-function createPackers(folder: string, splits: Splits, pack: { seqLen: number; mode: 'pretrain' | 'sft'; padId: number; rowsPerShard: number }): Record<SplitName, SequencePacker> {
+function createPackers(folder: string, splits: Splits, pack: { rowWidth: number; mode: 'pretrain' | 'sft'; padId: number; rowsPerShard: number }): Record<SplitName, SequencePacker> {
   const packerFor = (split: SplitName) =>
     new SequencePacker({
-      seqLen: pack.seqLen,
+      rowWidth: pack.rowWidth,
       mode: pack.mode,
       padId: pack.padId,
       rowsPerBlock: pack.rowsPerShard,

@@ -4,8 +4,7 @@
  * into rows; and the tiny model spec the tests train.
  */
 import { presetConfig } from '@chainlm/model';
-import { packDocuments } from '../data/pack.js';
-import type { PackedRows } from '../data/packed-rows.js';
+import { packDocuments, type PackedRows } from '@chainlm/data';
 import type { ReplicaSpec } from '../loop/replica.js';
 
 export const byteEos = 256;
@@ -17,9 +16,10 @@ export async function storyTexts(count: number, seed = 1): Promise<string[]> {
   return generateStories(count, seed).map((story: { text: string }) => story.text);
 }
 
-export function bytesPacked(texts: string[], width: number): PackedRows {
+/** Each text's bytes + EOS, packed as a text-file run packs them (partial last row dropped). */
+export function bytesPacked(texts: string[], rowWidth: number): Promise<PackedRows> {
   const encoder = new TextEncoder();
-  return packDocuments(texts.map((text) => ({ ids: encoder.encode(text) })), width, byteEos);
+  return packDocuments(texts.map((text) => ({ ids: [...encoder.encode(text), byteEos] })), { rowWidth, mode: 'pretrain', padId: byteEos, partialRow: 'drop' });
 }
 
 export function tinySpec(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {

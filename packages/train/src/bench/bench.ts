@@ -12,10 +12,11 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PackedRows } from '@chainlm/data';
 import { presetConfig, type ModelConfig } from '@chainlm/model';
 import { initBackend, probeMatmul } from '@chainlm/runtime';
 import type { LoraConfig } from '../config/schema.js';
-import { makeBatch, type PackedRows } from '../data/packed-rows.js';
+import { makeBatch } from '../data/train-batch.js';
 import type { GradientEngine } from '../loop/engine.js';
 import { LocalEngine } from '../loop/local-engine.js';
 import type { ReplicaSpec } from '../loop/replica.js';
@@ -47,9 +48,12 @@ function flopsPerToken(item: Case): number {
   return (item.method === 'lora' ? 4 : 6) * n + attention;
 }
 
-function randomRows(rows: number, width: number, vocab: number): PackedRows {
+/** Random tokens, one document per row (every target counted), as a packed pretraining row looks. */
+function randomRows(rows: number, rowWidth: number, vocab: number): PackedRows {
   const rng = new SeededRandom(9);
-  return { rows, width, tokens: Int32Array.from({ length: rows * width }, () => rng.below(vocab)) };
+  const lossMask = new Uint8Array(rows * rowWidth).fill(1);
+  for (let row = 0; row < rows; row++) lossMask[row * rowWidth] = 0;
+  return { rows, rowWidth, tokenIds: Int32Array.from({ length: rows * rowWidth }, () => rng.below(vocab)), segmentIds: new Int32Array(rows * rowWidth).fill(1), lossMask };
 }
 
 async function measure(item: Case): Promise<{ tokensPerSecond: number; gflops: number; secondsPerStep: number; tokensPerCpuSecond: number }> {

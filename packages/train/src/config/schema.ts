@@ -52,7 +52,7 @@ const dataSchema = z
     tokenizer: z.string().min(1).optional(),
     /** BPE vocabulary size when a tokenizer is trained for the run. */
     tokenizerVocabSize: z.number().int().min(260).default(512),
-    /** Tokens per packed row (the training sequence length). */
+    /** Positions the model trains on per row (the context length); packed rows hold seqLen + 1 tokens (PackedRows' rowWidth), the extra one being the last target. */
     seqLen: z.number().int().min(2).default(128),
     /** Fraction of rows held out for validation (when the data has no validation split). */
     valFraction: z.number().gt(0).lt(1).default(0.05),

@@ -1,8 +1,8 @@
 /**
  * Data that chainlm-data already tokenized and packed: Arrow IPC shards with a
- * shards.json (rows of seqLen token ids; segment ids 1, 2, … per document and 0 for
- * padding; loss mask 1 on tokens that are targets). A row of width W trains W − 1
- * predictions, exactly like the rows this package packs itself. Dataset names in
+ * shards.json, read as @chainlm/data's PackedRows (one type, one packer: the rows a
+ * text file is packed into here come from the same packer). A row of rowWidth W
+ * trains W − 1 predictions. Dataset names in
  * CHAINLM_HOME resolve to their folder; a raw (untokenized) dataset is tokenized
  * first with @chainlm/data's tokenizeDataset into `<name>.tok<W>-<tokenizer hash>`,
  * with data.tokenizer, the base model's tokenizer, or a BPE trained on its records.
@@ -10,29 +10,17 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { sha256File, writeJsonAtomic, type ChainlmHome } from '@chainlm/core';
-import { datasetArtifactId, datasetExists, datasetFolder, openShards, readRecords, tokenizeDataset, type ShardBatch } from '@chainlm/data';
+import { concatRows, datasetArtifactId, datasetExists, datasetFolder, openShards, readRecords, tokenizeDataset, type PackedRows, type ShardBatch } from '@chainlm/data';
 import { loadTokenizer, trainBpeTokenizer } from '@chainlm/model';
 import type { TrainConfig } from '../config/schema.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import { recordToDocument } from './documents.js';
-import type { PackedRows } from './packed-rows.js';
 import type { TrainingData } from './source.js';
 
 async function collect(batches: AsyncGenerator<ShardBatch>): Promise<PackedRows | undefined> {
   const parts: ShardBatch[] = [];
   for await (const batch of batches) parts.push(batch);
-  if (parts.length === 0) return undefined;
-  const width = parts[0].seqLen;
-  const rows = parts.reduce((sum, part) => sum + part.rows, 0);
-  const packed: PackedRows = { rows, width, tokens: new Int32Array(rows * width), lossMask: new Uint8Array(rows * width), segmentIds: new Int32Array(rows * width) };
-  let at = 0;
-  for (const part of parts) {
-    packed.tokens.set(part.tokenIds, at);
-    packed.lossMask!.set(part.lossMask, at);
-    packed.segmentIds!.set(part.segmentIds, at);
-    at += part.tokenIds.length;
-  }
-  return packed;
+  return parts.length === 0 ? undefined : concatRows(parts);
 }
 
 export async function loadShardData(folder: string, datasetName: string): Promise<TrainingData> {
@@ -75,7 +63,7 @@ export async function loadDatasetData(data: TrainConfig['data'], home: ChainlmHo
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || !datasetExists(home, name)) return undefined;
   if (existsSync(join(datasetFolder(home, name), 'shards.json'))) return loadShardData(datasetFolder(home, name), name);
   const tokenizer = resolve(data.tokenizer ?? modelTokenizer ?? (await runTokenizer(home, name, data, runDir)));
-  // The tokenized copy is named by row width and tokenizer, so runs with another tokenizer never share it.
+  // tokenizeDataset's seqLen is the row width (data.seqLen + 1). The tokenized copy is named by row width and tokenizer, so runs with another tokenizer never share it.
   const output = `${name}.tok${data.seqLen + 1}-${(await sha256File(tokenizer)).slice(0, 8)}`;
   if (!datasetExists(home, output)) {
     await tokenizeDataset({ home, input: name, output, tokenizer, seqLen: data.seqLen + 1, validationFraction: data.valFraction, workers: 0 });

@@ -5,7 +5,7 @@
  * the in-process one (one replica on this thread) and the worker pool (one replica
  * per worker thread, gradients summed through SharedArrayBuffer).
  */
-import type { TrainBatch } from '../data/packed-rows.js';
+import type { TrainBatch } from '../data/train-batch.js';
 import type { ParamLayout } from '../optim/layout.js';
 
 export interface LossSum {

@@ -3,7 +3,7 @@
  * tf.variableGrads of the masked loss sum and are added into the flat buffer.
  */
 import { tf } from '@chainlm/runtime';
-import type { TrainBatch } from '../data/packed-rows.js';
+import type { TrainBatch } from '../data/train-batch.js';
 import type { GradientEngine, LossSum } from './engine.js';
 import { buildReplica, type Replica, type ReplicaSpec } from './replica.js';
 

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveHome, skipUnlessPresent } from '@chainlm/core';
+import type { PackedRows } from '@chainlm/data';
 import { initBackend } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrainConfig } from '../config/load.js';
 import { loadTrainingData } from '../data/source.js';
-import type { PackedRows } from '../data/packed-rows.js';
 import { RunStore } from './run-store.js';
 import { startRun } from './session.js';
 
@@ -23,9 +23,9 @@ const corpus = resolve(repoRoot, '../shared/datasets/tinyshakespeare/input.txt')
 /** −Σ p log p (nats) of the token frequencies of the rows' counted targets. */
 function unigramEntropy(rows: PackedRows): number {
   const counts = new Map<number, number>();
-  for (let index = 0; index < rows.tokens.length; index++) {
-    if (index % rows.width === 0) continue;
-    counts.set(rows.tokens[index], (counts.get(rows.tokens[index]) ?? 0) + 1);
+  for (let index = 0; index < rows.tokenIds.length; index++) {
+    if (index % rows.rowWidth === 0) continue;
+    counts.set(rows.tokenIds[index], (counts.get(rows.tokenIds[index]) ?? 0) + 1);
   }
   let total = 0;
   for (const count of counts.values()) total += count;

@@ -6,7 +6,7 @@
 import { classifierMatrix, createModel, loadHfFolder, type Model, type ModelConfig } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import type { LoraConfig, TrainMethod } from '../config/schema.js';
-import type { TrainBatch } from '../data/packed-rows.js';
+import type { TrainBatch } from '../data/train-batch.js';
 import { attachLora, type LoraRuntime } from '../lora/lora-runtime.js';
 import { buildLayout, type ParamLayout } from '../optim/layout.js';
 import { decoderHidden, type LinearHooks } from '../forward/decoder.js';

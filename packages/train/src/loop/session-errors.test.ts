@@ -3,11 +3,11 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus, resolveHome } from '@chainlm/core';
+import { splitTailRows } from '@chainlm/data';
 import { initBackend } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesPacked, storyTexts, tinySpec } from '../__tests__/fixtures.js';
 import { parseTrainConfig } from '../config/load.js';
-import { splitRows } from '../data/pack.js';
 import { exportRun } from '../lora/export.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
 import { LocalEngine } from './local-engine.js';
@@ -58,7 +58,7 @@ describe('session guards', () => {
   });
 
   it('needs a validation split of at least one batch', async () => {
-    const { val } = splitRows(bytesPacked(await storyTexts(5), 17), 0.1);
+    const { val } = splitTailRows(await bytesPacked(await storyTexts(5), 17), 0.1);
     expect(() => validationBatches(val, { batchSize: 64, evalBatches: 1, workers: 1 })).toThrow(/fewer than one batch of 64/);
     const engine = await LocalEngine.create(tinySpec());
     const store = new RunStore('val', home);

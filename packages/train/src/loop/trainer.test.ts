@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus, resolveHome } from '@chainlm/core';
+import { splitTailRows } from '@chainlm/data';
 import { initBackend } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesPacked, storyTexts, tinySpec } from '../__tests__/fixtures.js';
 import { listCheckpoints } from '../checkpoint/checkpoint.js';
 import { parseTrainConfig } from '../config/load.js';
-import { makeBatch } from '../data/packed-rows.js';
-import { splitRows } from '../data/pack.js';
+import { makeBatch } from '../data/train-batch.js';
 import { LocalEngine } from './local-engine.js';
 import { isStepMetrics, RunStore } from './run-store.js';
 import { runTrainer } from './trainer.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 describe('LocalEngine', () => {
   it('sums gradients over micro-batches exactly as over one batch', async () => {
     const engine = await LocalEngine.create(tinySpec());
-    const rows = bytesPacked(await storyTexts(20), 33);
+    const rows = await bytesPacked(await storyTexts(20), 33);
     const whole = new Float32Array(engine.layout.size);
     const parts = new Float32Array(engine.layout.size);
     const one = await engine.accumulateGradients([makeBatch(rows, [0, 1, 2, 3])], 0, whole);
@@ -50,7 +50,7 @@ describe('runTrainer', () => {
       schedule: { warmupSteps: 5 },
       batchSize: 8, maxSteps: 30, evalInterval: 10, evalBatches: 2, checkpointInterval: 10, keepLast: 2,
     });
-    const { train, val } = splitRows(bytesPacked(await storyTexts(150), 33), 0.1);
+    const { train, val } = splitTailRows(await bytesPacked(await storyTexts(150), 33), 0.1);
     const engine = await LocalEngine.create(tinySpec());
     const result = await runTrainer({ config, store, engine, train, val, events: new EventBus() });
     await engine.dispose();

@@ -1,5 +1,5 @@
 /** Messages between the worker pool (main thread) and its replica workers. */
-import type { TrainBatch } from '../data/packed-rows.js';
+import type { TrainBatch } from '../data/train-batch.js';
 import type { LossSum } from '../loop/engine.js';
 import type { ReplicaSpec } from '../loop/replica.js';
 import type { ParamLayout } from '../optim/layout.js';

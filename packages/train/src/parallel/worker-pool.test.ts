@@ -6,7 +6,7 @@
 import { initBackend } from '@chainlm/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesPacked, storyTexts, tinySpec } from '../__tests__/fixtures.js';
-import { makeBatch } from '../data/packed-rows.js';
+import { makeBatch } from '../data/train-batch.js';
 import { LocalEngine } from '../loop/local-engine.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 describe('WorkerPool', () => {
   it('matches the single replica and is deterministic', async () => {
-    const rows = bytesPacked(await storyTexts(30), 33);
+    const rows = await bytesPacked(await storyTexts(30), 33);
     const batches = [makeBatch(rows, [0, 1, 2, 3]), makeBatch(rows, [4, 5, 6, 7])];
     const local = await LocalEngine.create(tinySpec());
     const expected = new Float32Array(local.layout.size);

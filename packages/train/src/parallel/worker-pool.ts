@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChainlmError } from '@chainlm/core';
-import { splitBatch, type TrainBatch } from '../data/packed-rows.js';
+import { splitBatch, type TrainBatch } from '../data/train-batch.js';
 import { trainError, trainErrorCodes } from '../errors.js';
 import type { GradientEngine, LossSum } from '../loop/engine.js';
 import type { ReplicaSpec } from '../loop/replica.js';
