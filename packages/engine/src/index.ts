@@ -26,7 +26,7 @@ export { planMemory, formatMemoryPlan, kvBytesPerToken, type MemoryPlan } from '
 export { stepModelFrom } from './model/step-model.js';
 export type { StepModel, StepModelShape, StepInput, AttentionBackend, TokenizerLike, StepLora, StepLoraAdapter, StepLoraModule } from './model-contract.js';
 export { AdapterRegistry, baseAdapterId, type LoraAdapterInput, type LoraModuleInput } from './lora/adapter-registry.js';
-export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix, type QuantBits } from './quant/group-quant.js';
+export { quantizeLinear, linearScheme } from './quant/linear-quant.js';
 export { awqQuantize, type Calibration } from './quant/awq.js';
 export { quantizeModel, dequantizeWeights, createQuantizedModel, quantizedModelBytes, type QuantizeOptions, type QuantizedModel } from './quant/quantize-model.js';
 export { saveQuantized, loadQuantized } from './quant/quantized-io.js';

@@ -7,5 +7,6 @@ export * from './config/index.js';
 export * from './model/index.js';
 export * from './generate/index.js';
 export * from './io/index.js';
+export * from './quant/index.js';
 export * from './tokenizer/index.js';
 export * from './tokenizer/index.js';

@@ -45,7 +45,7 @@ export function quantizeAtLoad(model: Model, quant: QuantOptions, tokenizer: Tok
 
 export function summarizeQuantization(quantized: QuantizedModel, awq: boolean): WeightQuantization {
   let floatBytes = 0;
-  for (const matrix of quantized.matrices.values()) floatBytes += matrix.rows * matrix.cols * 4;
+  for (const matrix of quantized.matrices.values()) floatBytes += matrix.rows * matrix.columns * 4;
   for (const tensor of quantized.dense.values()) floatBytes += tensor.data.length * 4;
   const groupSize = quantized.matrices.values().next().value?.groupSize ?? 0;
   return { scheme: quantized.bits === 4 ? 'w4a16' : 'w8a16', groupSize, awq, storedBytes: quantizedModelBytes(quantized), floatBytes };

@@ -6,7 +6,8 @@
  * chosen per matrix to minimise ‖X·Wᵀ − X·Ŵᵀ‖² on calibration rows X. α = 0 is
  * plain group-wise quantization, so the search never does worse on X.
  */
-import { dequantizeMatrix, quantizeMatrix, type QuantBits, type QuantizedMatrix } from './group-quant.js';
+import { dequantizeMatrix, type QuantBits, type QuantizedMatrix } from '@chainlm/model';
+import { quantizeLinear } from './linear-quant.js';
 
 export interface Calibration {
   /** [numRows, cols] input activations seen by this matrix. */
@@ -54,7 +55,7 @@ export function awqQuantize(weights: Float32Array, out: number, cols: number, bi
   for (let step = 0; step < grid; step++) {
     const alpha = step / (grid - 1);
     const scales = alpha === 0 ? undefined : normalized(means, alpha);
-    const matrix = quantizeMatrix(weights, out, cols, bits, groupSize, scales);
+    const matrix = quantizeLinear(weights, out, cols, bits, groupSize, scales);
     const error = outputError(weights, dequantizeMatrix(matrix, approx), out, cols, calibration);
     if (alpha === 0) plainError = error;
     if (!best || error < best.error) best = { matrix, alpha, error, plainError };

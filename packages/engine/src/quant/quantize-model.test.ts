@@ -50,7 +50,7 @@ describe('quantizeModel', () => {
     const loaded = await loadQuantized(dir);
     expect(loaded.bits).toBe(4);
     const name = 'model.layers.0.self_attn.q_proj.weight';
-    expect(Array.from(loaded.matrices.get(name)!.packed)).toEqual(Array.from(w4.matrices.get(name)!.packed));
+    expect(Array.from(loaded.matrices.get(name)!.codes)).toEqual(Array.from(w4.matrices.get(name)!.codes));
     expect(Array.from(loaded.matrices.get(name)!.channelScales)).toEqual(Array.from(w4.matrices.get(name)!.channelScales));
     const runnable = createQuantizedModel(loaded);
     expect(runnable.config.hiddenSize).toBe(64);

@@ -15,7 +15,8 @@ import { tf } from '@chainlm/runtime';
 import { EngineError } from '../errors.js';
 import { awqQuantize } from './awq.js';
 import { collectCalibration } from './calibrate.js';
-import { dequantizeMatrix, quantizeMatrix, quantizedBytes, type QuantBits, type QuantizedMatrix } from './group-quant.js';
+import { dequantizeMatrix, quantizedBytes, type QuantBits, type QuantizedMatrix } from '@chainlm/model';
+import { quantizeLinear } from './linear-quant.js';
 
 export interface QuantizeOptions {
   bits: QuantBits;
@@ -67,7 +68,7 @@ export function quantizeModel(model: Model, options: QuantizeOptions): Quantized
       matrices.set(parameter.name, result.matrix);
       reports.push({ name: parameter.name, alpha: result.alpha, error: result.error, plainError: result.plainError });
     } else {
-      matrices.set(parameter.name, quantizeMatrix(data, rows, cols, options.bits, groupSize));
+      matrices.set(parameter.name, quantizeLinear(data, rows, cols, options.bits, groupSize));
     }
   }
   return { config: model.config, bits: options.bits, matrices, dense, reports };
@@ -76,7 +77,7 @@ export function quantizeModel(model: Model, options: QuantizeOptions): Quantized
 /** Back to float32 HF-named weights (this architecture's names) for createModel. */
 export function dequantizeWeights(quantized: QuantizedModel): WeightMap {
   const canonical: WeightMap = new Map(quantized.dense);
-  for (const [name, matrix] of quantized.matrices) canonical.set(name, { shape: [matrix.rows, matrix.cols], dtype: 'F32', data: dequantizeMatrix(matrix) });
+  for (const [name, matrix] of quantized.matrices) canonical.set(name, { shape: [matrix.rows, matrix.columns], dtype: 'F32', data: dequantizeMatrix(matrix) });
   return fromCanonicalWeights(quantized.config, canonical);
 }
 

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { writeFileAtomic } from '@chainlm/core';
 import { validateModelConfig } from '@chainlm/model';
 import { EngineError } from '../errors.js';
-import type { QuantizedMatrix } from './group-quant.js';
+import type { QuantizedMatrix } from '@chainlm/model';
+import { linearScheme } from './linear-quant.js';
 import type { QuantizedModel } from './quantize-model.js';
 
 const section = z.strictObject({ offset: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() });
@@ -51,7 +52,7 @@ export async function saveQuantized(dir: string, quantized: QuantizedModel): Pro
   const tensors: z.infer<typeof entrySchema>[] = [];
   for (const [name, tensor] of quantized.dense) tensors.push({ name, kind: 'dense', shape: tensor.shape, data: add(tensor.data) });
   for (const [name, matrix] of quantized.matrices) {
-    tensors.push({ name, kind: 'quantized', shape: [matrix.rows, matrix.cols], group_size: matrix.groupSize, data: add(matrix.packed), scales: add(matrix.scales), zeros: add(matrix.zeros), channel_scales: add(matrix.channelScales) });
+    tensors.push({ name, kind: 'quantized', shape: [matrix.rows, matrix.columns], group_size: matrix.groupSize, data: add(matrix.codes), scales: add(matrix.scales), zeros: add(matrix.zeros), channel_scales: add(matrix.channelScales) });
   }
   const blob = new Uint8Array(offset);
   let at = 0;
@@ -93,10 +94,11 @@ export async function loadQuantized(dir: string): Promise<QuantizedModel> {
     }
     matrices.set(entry.name, {
       bits: header.data.bits,
+      scheme: linearScheme(header.data.bits),
       rows: entry.shape[0],
-      cols: entry.shape[1],
+      columns: entry.shape[1],
       groupSize: entry.group_size!,
-      packed: view(Uint8Array, entry.data, 1, entry.name),
+      codes: view(Uint8Array, entry.data, 1, entry.name),
       scales: view(Float32Array, entry.scales, 4, entry.name),
       zeros: view(Uint8Array, entry.zeros, 1, entry.name),
       channelScales: view(Float32Array, entry.channel_scales, 4, entry.name),

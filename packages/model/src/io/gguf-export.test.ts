@@ -8,8 +8,7 @@ import { skipUnlessPresent } from '@chainlm/core';
 import { exportGguf, ggufTensorName } from './gguf-export.js';
 import { importLlama2c } from './llama2c-import.js';
 import { saveHfFolder } from './hf-folder.js';
-import { dequantizeQ8_0 } from './q8-0.js';
-import { dequantizeQ4_0 } from './gguf-blocks.js';
+import { dequantizeQ4_0, dequantizeQ8_0 } from '../quant/ggml-blocks.js';
 import { halfToFloat } from './half.js';
 import { fixtureTensors, writeVersion1Fixture } from './__tests__/llama2c-fixture.js';
 
@@ -139,7 +138,7 @@ describe.skipIf(skipUnlessPresent(models, 'the GGUF export tests on stories260K 
       maxAbs = Math.max(maxAbs, Math.abs(exact[index]));
     }
     expect(worst).toBeGreaterThan(0);
-    expect(worst).toBeLessThanOrEqual(maxAbs / 8 + maxAbs * 2 ** -10); // one step of d = max|x|/8 (see gguf-blocks.test.ts)
+    expect(worst).toBeLessThanOrEqual(maxAbs / 8 + maxAbs * 2 ** -10); // one step of d = max|x|/8 (see quant/ggml-blocks.test.ts)
   });
 });
 

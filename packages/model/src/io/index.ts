@@ -9,7 +9,6 @@ export { metaToHfRows, hfToMetaRows } from './rope-permute.js';
 export { readLlama2c, type Llama2cConfig, type Llama2cCheckpoint } from './llama2c-read.js';
 export { importLlama2c, llama2cHfConfig, type ImportLlama2cResult } from './llama2c-import.js';
 export { readVocabFile, parseSentencePieceModel, parseLlama2cTokenizer, type SentencePieceVocab } from './tokenizer-vocab.js';
-export { quantizeQ8_0, dequantizeQ8_0 } from './q8-0.js';
 export { exportGguf, ggufTensorName, type GgufExportType, type GgufExportResult } from './gguf-export.js';
 export { writeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 export { inspectCheckpoint, type InspectResult, type TensorSummary } from './inspect.js';

@@ -8,14 +8,13 @@
  * the decoder layers is replaced by a quantized copy (quantize.ts) and the fp32
  * variable is freed; the hook dequantizes it per layer, per forward.
  */
-import { loraScale, type LoraAdapter, type Model } from '@chainlm/model';
+import { dequantizeMatrix, loraScale, quantizeMatrix, quantizedBytes, type LoraAdapter, type Model, type QuantizedMatrix } from '@chainlm/model';
 import { tf } from '@chainlm/runtime';
 import type { LoraConfig } from '../config/schema.js';
 import { SeededRandom } from '@chainlm/core';
 import { findTargetModules } from './adapter-weights.js';
 import type { LinearHook, LinearHooks } from '../forward/decoder.js';
 import { linearModules } from './model-hooks.js';
-import { dequantizeMatrix, quantizeMatrix, quantizedBytes, type QuantizedMatrix } from './quantize.js';
 
 /** Target names (HF Llama and InternLM2) → the model's canonical module leaf names. */
 const canonicalTargets: Record<string, string[]> = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { awqQuantize, outputError } from './awq.js';
-import { dequantizeMatrix, quantizeMatrix, quantizedBytes } from './group-quant.js';
+import { dequantizeMatrix, quantizedBytes } from '@chainlm/model';
+import { quantizeLinear } from './linear-quant.js';
 
 function values(count: number, seed = 1) {
   const out = new Float32Array(count);
@@ -11,7 +12,7 @@ function values(count: number, seed = 1) {
 describe('group-wise quantization', () => {
   it('int8 round-trips within half a step per group and stores one byte per weight', () => {
     const weights = values(8 * 32);
-    const matrix = quantizeMatrix(weights, 8, 32, 8, 16);
+    const matrix = quantizeLinear(weights, 8, 32, 8, 16);
     const back = dequantizeMatrix(matrix);
     for (let index = 0; index < weights.length; index++) expect(Math.abs(back[index] - weights[index])).toBeLessThanOrEqual(matrix.scales[Math.floor(index / 16)] / 2 + 1e-7);
     expect(quantizedBytes(matrix)).toBe(8 * 32 + 8 * 2 * 4);
@@ -19,14 +20,14 @@ describe('group-wise quantization', () => {
 
   it('int4 packs two weights a byte and is exact on a 16-level grid', () => {
     const levels = Float32Array.from({ length: 32 }, (_, index) => -0.4 + (index % 16) * 0.05);
-    const matrix = quantizeMatrix(levels, 2, 16, 4, 16);
-    expect(matrix.packed.length).toBe(16);
+    const matrix = quantizeLinear(levels, 2, 16, 4, 16);
+    expect(matrix.codes.length).toBe(16);
     const back = dequantizeMatrix(matrix);
     for (let index = 0; index < levels.length; index++) expect(back[index]).toBeCloseTo(levels[index], 5);
   });
 
   it('rejects a group size that does not divide the columns', () => {
-    expect(() => quantizeMatrix(values(30), 1, 30, 4, 16)).toThrow(/groupSize 16 does not divide .* 30/);
+    expect(() => quantizeLinear(values(30), 1, 30, 4, 16)).toThrow(/groupSize 16 does not divide .* 30/);
   });
 
   it('AWQ scaling lowers the output error when a few input channels carry large activations', () => {
