@@ -25,5 +25,4 @@ export { classifierLossSum, classifierLossSumWithGrad } from './forward/fused-lo
 export { attachLora, type LoraRuntime } from './lora/lora-runtime.js';
 // LoRA adapters, their PEFT folders and merging are @chainlm/model's (readPeftAdapter, writePeftAdapter, mergeLoraAdapter).
 export { findTargetModules } from './lora/adapter-weights.js';
-export { quantizeMatrix, dequantizeMatrix, quantizedBytes, type QuantizedMatrix } from './lora/quantize.js';
 export { trainProgram } from './cli/program.js';
