@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { ChainlmError } from '@chainlm/core';
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import { weightFileError } from './errors.js';
-import { pieceType } from './tokenizer-vocab.js';
+import { pieceTypes } from '../tokenizer/sentencepiece-model.js';
 import type { GgufValue } from './gguf-writer.js';
 
 type Node = Record<string, unknown> | null | undefined;
@@ -112,12 +112,12 @@ export async function bpeTokenizerMetadata(
     const token = id < tokenizer.vocabSize ? tokenizer.idToToken(id) : undefined;
     if (token === undefined || token === '') {
       tokens.push(`[PAD${id}]`);
-      types.push(pieceType.unused);
+      types.push(pieceTypes.unused);
       continue;
     }
     tokens.push(token);
     const addedToken = added.get(id);
-    types.push(addedToken === undefined ? pieceType.normal : addedToken.special ? pieceType.control : pieceType.userDefined);
+    types.push(addedToken === undefined ? pieceTypes.normal : addedToken.special ? pieceTypes.control : pieceTypes.userDefined);
   }
   const id = (key: string, fallback: number | null) => (typeof config[key] === 'number' ? (config[key] as number) : fallback);
   const bos = id('bos_token_id', tokenizer.bosId);

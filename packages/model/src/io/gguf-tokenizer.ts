@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpeTokenizerMetadata, tokenizerMismatchError } from './gguf-bpe-vocab.js';
-import { pieceType, readVocabFile } from './tokenizer-vocab.js';
+import { pieceTypes } from '../tokenizer/sentencepiece-model.js';
+import { readVocabFile } from './tokenizer-vocab.js';
 import type { GgufValue } from './gguf-writer.js';
 import type { LlamaHyperparameters } from './gguf-hparams.js';
 
@@ -37,7 +38,7 @@ export async function tokenizerMetadata(
   for (let id = pieces.length; id < hparams.vocabSize; id++) {
     pieces.push(`[PAD${id}]`);
     scores.push(0);
-    types.push(pieceType.unused);
+    types.push(pieceTypes.unused);
   }
   const id = (key: string, fallback: number) => (typeof config[key] === 'number' ? (config[key] as number) : fallback);
   const metadata: [string, GgufValue][] = [

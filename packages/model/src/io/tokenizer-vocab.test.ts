@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { skipUnlessPresent } from '@chainlm/core';
-import { parseLlama2cTokenizer, parseSentencePieceModel, readVocabFile } from './tokenizer-vocab.js';
+import { parseSentencePieceModel } from '../tokenizer/sentencepiece-model.js';
+import { parseLlama2cTokenizer, readVocabFile, sentencePieceVocab } from './tokenizer-vocab.js';
 import { parseByteSize } from './byte-size.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
@@ -34,9 +35,19 @@ describe('tokenizer vocabularies', () => {
     expect(() => parseLlama2cTokenizer('cut.bin', good.subarray(0, good.length - 1))).toThrow(/cut\.bin: token 1 has a bad length 1/);
     expect(() => parseLlama2cTokenizer('head.bin', good.subarray(0, 10))).toThrow(/head\.bin: token 0 header runs past the end \(byte 4\)/);
     expect(() => parseLlama2cTokenizer('tiny.bin', new Uint8Array(2))).toThrow(/too short for a llama2\.c tokenizer\.bin/);
-    expect(() => parseSentencePieceModel('x.model', new Uint8Array([0x12, 0x00]))).toThrow(/no pieces found: not a SentencePiece model/);
-    expect(() => parseSentencePieceModel('y.model', new Uint8Array([0x0a, 0x05, 0x0a]))).toThrow(/y\.model: SentencePiece model field runs past the end/);
-    expect(() => parseSentencePieceModel('z.model', new Uint8Array([0x0b]))).toThrow(/unexpected protobuf wire type 3/);
+  });
+
+  it('lifts the tables of a SentencePiece model read by the tokenizer parser', () => {
+    // pieces <unk> (type 2) and ▁a (score −1.5); trainer spec unk_id 0, bos_id −1 (10-byte varint), eos_id 1.
+    const piece = (text: string, rest: number[]) => {
+      const utf8 = [...Buffer.from(text)];
+      return [0x0a, utf8.length + 2 + rest.length, 0x0a, utf8.length, ...utf8, ...rest];
+    };
+    const score = [...Buffer.from(new Float32Array([-1.5]).buffer)];
+    const negativeOne = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+    const trainer = [0xc0, 0x02, 0x00, 0xc8, 0x02, ...negativeOne, 0xd0, 0x02, 0x01];
+    const bytes = Uint8Array.from([...piece('<unk>', [0x18, 0x02]), ...piece('▁a', [0x15, ...score]), 0x12, trainer.length, ...trainer]);
+    expect(sentencePieceVocab(parseSentencePieceModel(bytes, 'x.model'))).toEqual({ kind: 'sentencepiece', pieces: ['<unk>', '▁a'], scores: [0, -1.5], types: [2, 1], unkId: 0, bosId: -1, eosId: 1 });
   });
 
   it.skipIf(skipUnlessPresent(llama2, 'the Llama 2 tokenizer test reads ../shared/models/llama2-tokenizer (check ../shared out beside the repo)'))('reads Llama 2 tokenizer.model and tokenizer.bin (../shared) to the same 32,000 pieces', async () => {

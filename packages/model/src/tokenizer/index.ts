@@ -12,6 +12,7 @@ export type {
 export { loadTokenizer, readTokenizerConfig } from './load-tokenizer.js';
 export { tokenizerFromJson, type HfTokenizerOptions } from './hf-tokenizer.js';
 export { sentencePieceTokenizer } from './sentencepiece-tokenizer.js';
+export { parseSentencePieceModel, pieceTypes, type SentencePieceModel, type SentencePiece } from './sentencepiece-model.js';
 export { llama2cTokenizer } from './llama2c-tokenizer.js';
 export { TableTokenizer, type SpecialRoles } from './table-tokenizer.js';
 export type { TokenTable } from './token-table.js';
