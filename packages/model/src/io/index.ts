@@ -8,7 +8,7 @@ export { loadHfFolder, saveHfFolder, readHfFolderMeta, tokenizerFileNames, folde
 export { metaToHfRows, hfToMetaRows } from './rope-permute.js';
 export { readLlama2c, type Llama2cConfig, type Llama2cCheckpoint } from './llama2c-read.js';
 export { importLlama2c, llama2cHfConfig, type ImportLlama2cResult } from './llama2c-import.js';
-export { readVocabFile, sentencePieceVocab, parseLlama2cTokenizer, type SentencePieceVocab } from './tokenizer-vocab.js';
+export { readVocabFile, sentencePieceVocab, llama2cVocab, type SentencePieceVocab } from './tokenizer-vocab.js';
 export { exportGguf, ggufTensorName, type GgufExportType, type GgufExportResult } from './gguf-export.js';
 export { writeGguf, type GgufTensor, type GgufValue } from './gguf-writer.js';
 export { inspectCheckpoint, type InspectResult, type TensorSummary } from './inspect.js';

@@ -2,8 +2,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { skipUnlessPresent } from '@chainlm/core';
+import { parseLlama2cTokenizer } from '../tokenizer/llama2c-tokenizer.js';
 import { parseSentencePieceModel } from '../tokenizer/sentencepiece-model.js';
-import { parseLlama2cTokenizer, readVocabFile, sentencePieceVocab } from './tokenizer-vocab.js';
+import { llama2cVocab, readVocabFile, sentencePieceVocab } from './tokenizer-vocab.js';
 import { parseByteSize } from './byte-size.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
@@ -24,17 +25,15 @@ function llama2cBytes(tokens: [string, number][]): Uint8Array {
 
 describe('tokenizer vocabularies', () => {
   it('maps llama2.c pieces back to SentencePiece pieces and types', () => {
-    const vocab = parseLlama2cTokenizer('t.bin', llama2cBytes([['<unk>', 0], ['\n<s>\n', 0], ['\n</s>\n', 0], ['<0x0A>', 0], [' the', -1.5], ['ing', -2]]));
-    expect(vocab.pieces).toEqual(['<unk>', '<s>', '</s>', '<0x0A>', '▁the', 'ing']);
-    expect(vocab.types).toEqual([2, 3, 3, 6, 1, 1]);
-    expect(vocab.scores).toEqual([0, 0, 0, 0, -1.5, -2]);
-  });
-
-  it('rejects damaged files with the token and byte', () => {
-    const good = llama2cBytes([['<unk>', 0], ['a', -1]]);
-    expect(() => parseLlama2cTokenizer('cut.bin', good.subarray(0, good.length - 1))).toThrow(/cut\.bin: token 1 has a bad length 1/);
-    expect(() => parseLlama2cTokenizer('head.bin', good.subarray(0, 10))).toThrow(/head\.bin: token 0 header runs past the end \(byte 4\)/);
-    expect(() => parseLlama2cTokenizer('tiny.bin', new Uint8Array(2))).toThrow(/too short for a llama2\.c tokenizer\.bin/);
+    // <unk>, <s>, </s>, the 256 byte tokens, then merges (the tokenizer's reader wants all 259).
+    const bytePieces = Array.from({ length: 256 }, (_, byte): [string, number] => [`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`, 0]);
+    const vocab = llama2cVocab(parseLlama2cTokenizer(llama2cBytes([['<unk>', 0], ['\n<s>\n', 0], ['\n</s>\n', 0], ...bytePieces, [' the', -1.5], ['ing', -2]]), 't.bin'));
+    expect(vocab.pieces.slice(0, 4)).toEqual(['<unk>', '<s>', '</s>', '<0x00>']);
+    expect(vocab.pieces.slice(-2)).toEqual(['▁the', 'ing']);
+    expect([...vocab.types.slice(0, 4), ...vocab.types.slice(-2)]).toEqual([2, 3, 3, 6, 1, 1]);
+    expect(vocab.scores.slice(-2)).toEqual([-1.5, -2]);
+    // Damaged files: the reader's guards (token, byte, max_token_length) are in tokenizer/parser-guards.test.ts.
+    expect(() => parseLlama2cTokenizer(new Uint8Array(2), 'tiny.bin')).toThrow(/tiny\.bin: not a llama2\.c tokenizer\.bin: shorter than its 4-byte header/);
   });
 
   it('lifts the tables of a SentencePiece model read by the tokenizer parser', () => {

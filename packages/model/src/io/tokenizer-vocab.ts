@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseSentencePieceModel, pieceTypes, type SentencePieceModel } from '../tokenizer/sentencepiece-model.js';
-import { weightFileError } from './errors.js';
+import { parseLlama2cTokenizer, type Llama2cVocab } from '../tokenizer/llama2c-tokenizer.js';
 
 export interface SentencePieceVocab {
   kind: 'sentencepiece' | 'llama2c';
@@ -23,7 +23,7 @@ export interface SentencePieceVocab {
 export async function readVocabFile(file: string): Promise<SentencePieceVocab> {
   const bytes = new Uint8Array(await readFile(file));
   if (file.endsWith('.model') || (!file.endsWith('.bin') && bytes[0] === 0x0a)) return sentencePieceVocab(parseSentencePieceModel(bytes, file));
-  return parseLlama2cTokenizer(file, bytes);
+  return llama2cVocab(parseLlama2cTokenizer(bytes, file));
 }
 
 /** The tables of a parsed ModelProto (the one reader: tokenizer/sentencepiece-model.ts). */
@@ -40,31 +40,17 @@ export function sentencePieceVocab(model: SentencePieceModel): SentencePieceVoca
 }
 
 /**
- * llama2.c tokenizer.bin: int32 max_token_length, then per token float32 score,
- * int32 byte length, UTF-8 bytes. Its exporter wrote "▁" as " " and BOS/EOS as
- * "\n<s>\n" / "\n</s>\n"; both are mapped back to SentencePiece pieces here.
+ * llama2.c tokenizer.bin, as the tokenizer's reader parses it (tokenizer/llama2c-tokenizer.ts),
+ * mapped back to SentencePiece pieces: its exporter wrote "▁" as " " and BOS/EOS as
+ * "\n<s>\n" / "\n</s>\n".
  */
-export function parseLlama2cTokenizer(file: string, bytes: Uint8Array): SentencePieceVocab {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const vocab: SentencePieceVocab = { kind: 'llama2c', pieces: [], scores: [], types: [], unkId: 0, bosId: 1, eosId: 2 };
-  const text = new TextDecoder();
-  if (bytes.length < 4) throw weightFileError(file, 'too short for a llama2.c tokenizer.bin', 'pass a tokenizer.bin from llama2.c tokenizer.py');
-  let position = 4;
-  while (position < bytes.length) {
-    if (position + 8 > bytes.length) throw weightFileError(file, `token ${vocab.pieces.length} header runs past the end (byte ${position})`, 'the tokenizer.bin is truncated');
-    const score = view.getFloat32(position, true);
-    const length = view.getInt32(position + 4, true);
-    if (length < 0 || position + 8 + length > bytes.length) throw weightFileError(file, `token ${vocab.pieces.length} has a bad length ${length}`, 'the tokenizer.bin is damaged or not a llama2.c tokenizer');
-    let piece = text.decode(bytes.subarray(position + 8, position + 8 + length));
-    position += 8 + length;
-    if (piece === '\n<s>\n') piece = '<s>';
-    else if (piece === '\n</s>\n') piece = '</s>';
-    else piece = piece.replaceAll(' ', '\u2581');
-    vocab.pieces.push(piece);
-    vocab.scores.push(score);
-    vocab.types.push(llama2cPieceType(piece, vocab.pieces.length - 1));
-  }
-  return vocab;
+export function llama2cVocab(vocab: Llama2cVocab): SentencePieceVocab {
+  const pieces = vocab.tokens.map((token) => {
+    // Tokens are latin1 strings of the file's bytes; pieces are the UTF-8 text.
+    const text = Buffer.from(token, 'latin1').toString('utf8');
+    return text === '\n<s>\n' ? '<s>' : text === '\n</s>\n' ? '</s>' : text.replaceAll(' ', '\u2581');
+  });
+  return { kind: 'llama2c', pieces, scores: Array.from(vocab.scores), types: pieces.map(llama2cPieceType), unkId: 0, bosId: 1, eosId: 2 };
 }
 
 function llama2cPieceType(piece: string, id: number): number {

@@ -13,7 +13,7 @@ export { loadTokenizer, readTokenizerConfig } from './load-tokenizer.js';
 export { tokenizerFromJson, type HfTokenizerOptions } from './hf-tokenizer.js';
 export { sentencePieceTokenizer } from './sentencepiece-tokenizer.js';
 export { parseSentencePieceModel, pieceTypes, type SentencePieceModel, type SentencePiece } from './sentencepiece-model.js';
-export { llama2cTokenizer } from './llama2c-tokenizer.js';
+export { llama2cTokenizer, parseLlama2cTokenizer, type Llama2cVocab } from './llama2c-tokenizer.js';
 export { TableTokenizer, type SpecialRoles } from './table-tokenizer.js';
 export type { TokenTable } from './token-table.js';
 export { trainBpeTokenizer, type TrainBpeOptions, type TrainedBpe } from './bpe-trainer.js';

@@ -86,7 +86,8 @@ class Reader {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a piece may be U+FEFF itself (Llama 2 has one); the default decoder drops it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function readPiece(bytes: Uint8Array, file: string): SentencePiece {
   const reader = new Reader(bytes, file);
