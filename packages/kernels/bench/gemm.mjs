@@ -10,7 +10,7 @@
 // environment, are removed for the numpy process only (they pin OpenBLAS to another
 // core's kernels), so OpenBLAS runs as tuned for this CPU.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
@@ -193,7 +193,12 @@ ${summary.map((line) => `- ${line}`).join('\n')}
 
 ${table}
 `;
+  // Sections after the marker (end-to-end numbers measured with other commands) are kept.
+  const target = join(root, 'docs', 'benchmarks', 'kernels.md');
+  const marker = '<!-- end-to-end: kept by bench/gemm.mjs -->';
+  const previous = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  const kept = previous.includes(marker) ? `\n${previous.slice(previous.indexOf(marker))}` : '';
   mkdirSync(join(root, 'docs', 'benchmarks'), { recursive: true });
-  writeFileSync(join(root, 'docs', 'benchmarks', 'kernels.md'), document);
+  writeFileSync(target, document + kept);
   console.log('\nwrote docs/benchmarks/kernels.md');
 }
