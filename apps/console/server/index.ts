@@ -7,5 +7,4 @@ export { consoleProgram } from './cli/program.js';
 export { JobSupervisor } from './jobs/supervisor.js';
 export { jobSpecSchema, jobKinds, type JobSpec, type JobKind } from './jobs/job-spec.js';
 export type { JobView, JobStatus } from './jobs/job-store.js';
-export { engineSnapshot, parsePrometheus, type EngineSnapshot } from './readers/prometheus.js';
 export type { DeploymentView } from './routes/deployment-routes.js';

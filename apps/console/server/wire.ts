@@ -12,6 +12,7 @@ export type { Artifact, Lineage } from '@chainlm/core';
 export type { DatasetStats } from '@chainlm/data';
 export type { SummaryRow } from '@chainlm/eval';
 export type { QueueStatus, TaskStatus, WorkerStatus } from '@chainlm/queue';
+export type { EngineSnapshot } from '@chainlm/server';
 
 export type JobStatus = 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'lost';
 
@@ -75,25 +76,6 @@ export interface DeploymentView {
   quant: string | null;
   /** Served by another process (`chainlm start`, `--attach`): no job log, and this console cannot stop it. */
   attached: boolean;
-}
-
-/** A deployment's engine numbers, read from its /metrics page (readers/prometheus.ts). */
-export interface EngineSnapshot {
-  time: number;
-  running: number;
-  waiting: number;
-  kvBlocksUsed: number;
-  kvBlocksFree: number;
-  prefixHitRate: number;
-  tokensPerSecond: number;
-  preemptions: number;
-  requests: number;
-  /** Seconds; null before the first request. */
-  ttftMean: number | null;
-  ttftP50: number | null;
-  ttftP90: number | null;
-  /** Worker replicas (`--replicas`): serving now, started, restarted after dying; null for one in-thread engine. */
-  replicas: { live: number; total: number; restarts: number } | null;
 }
 
 /** /api/queue: the distributed runs of the BullMQ deployment the console watches (`--redis`). */

@@ -13,3 +13,4 @@ export { makeTinyChatModel, defaultTurns, type ScriptedTurn } from './testing/ti
 export { resolveAdapterPath } from './lora/adapter-path.js';
 export { attachAdapter, detachAdapter } from './lora/attach-adapter.js';
 export { randomLoraAdapter, writePeftFolder, mergeLora, type HostLoraAdapter } from './testing/lora-fixtures.js';
+export { engineSnapshot, parsePrometheus, histogramQuantile, type EngineSnapshot, type PrometheusSample } from './routes/metrics-reader.js';

@@ -7,13 +7,13 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { engineSnapshot } from '@chainlm/server';
 import { z } from 'zod';
 import { consoleErrors } from '../app/errors.js';
 import type { ConsoleOptions } from '../app/options.js';
 import { parseInput } from '../jobs/parse-job-spec.js';
 import type { JobView } from '../jobs/job-store.js';
 import { maxReplicas, serveSpec } from '../jobs/job-spec.js';
-import { engineSnapshot } from '../readers/prometheus.js';
 import type { RouteContext } from './context.js';
 import type { DeploymentView } from '../wire.js';
 import { runAgentStream } from './agent-stream.js';

@@ -1,11 +1,29 @@
 /**
- * Reads a chainlm-serve /metrics page (Prometheus text format) into the numbers
- * the Deployments page plots. Samples of a metric are summed across label sets
- * (one per served model); TTFT quantiles come from the histogram buckets.
+ * Reads a chainlm-serve /metrics page (Prometheus text format) back into engine
+ * numbers — the console's Deployments page plots them. It lives beside the writer
+ * (routes/metrics.ts) so the metric names have one owner, and its test reads a real
+ * server's page. Samples of a metric are summed across label sets (one per served
+ * model); TTFT quantiles come from the histogram buckets.
  */
-import type { EngineSnapshot } from '../wire.js';
 
-export type { EngineSnapshot };
+/** A deployment's engine numbers at one moment. */
+export interface EngineSnapshot {
+  time: number;
+  running: number;
+  waiting: number;
+  kvBlocksUsed: number;
+  kvBlocksFree: number;
+  prefixHitRate: number;
+  tokensPerSecond: number;
+  preemptions: number;
+  requests: number;
+  /** Seconds; null before the first request. */
+  ttftMean: number | null;
+  ttftP50: number | null;
+  ttftP90: number | null;
+  /** Worker replicas (`--replicas`): serving now, started, restarted after dying; null for one in-thread engine. */
+  replicas: { live: number; total: number; restarts: number } | null;
+}
 
 export interface PrometheusSample {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineSnapshot, histogramQuantile, parsePrometheus } from './prometheus.js';
+import { engineSnapshot, histogramQuantile, parsePrometheus } from './metrics-reader.js';
 
 const page = `# HELP chainlm_requests_running requests running
 # TYPE chainlm_requests_running gauge
@@ -43,4 +43,29 @@ describe('Prometheus page → engine snapshot', () => {
     expect(parsePrometheus('x{a="1",b="two words"} 5')).toEqual([{ name: 'x', labels: { a: '1', b: 'two words' }, value: 5 }]);
     expect(histogramQuantile([], 'none', 0.5)).toBeNull();
   });
+});
+
+describe('a real server\'s /metrics page → engine snapshot (writer and reader agree on the names)', () => {
+  it('reads the requests, KV blocks and TTFT a tiny chat model served', async () => {
+    const { createServer } = await import('../app/create-server.js');
+    const { loadServedModel } = await import('../app/load-model.js');
+    const { makeTinyChatModel } = await import('../testing/tiny-chat-model.js');
+    const app = await createServer([await loadServedModel(await makeTinyChatModel(), { id: 'tiny-chat', engine: { maxSeqs: 4 } })], { maxTokens: 16 });
+    try {
+      const before = engineSnapshot((await app.inject({ url: '/metrics' })).body, 1);
+      expect(before).toMatchObject({ requests: 0, running: 0, ttftMean: null, replicas: null });
+      expect(before.kvBlocksFree).toBeGreaterThan(0);
+      for (let request = 0; request < 3; request++) {
+        const reply = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'tiny-chat', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 4 } });
+        expect(reply.statusCode).toBe(200);
+      }
+      const after = engineSnapshot((await app.inject({ url: '/metrics' })).body, 2);
+      expect(after.requests).toBe(3);
+      expect(after.ttftMean).toBeGreaterThan(0);
+      expect(after.ttftP50).toBeGreaterThan(0);
+      expect(after.kvBlocksUsed + after.kvBlocksFree).toBe(before.kvBlocksUsed + before.kvBlocksFree);
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
 });
