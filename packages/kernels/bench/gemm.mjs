@@ -43,20 +43,24 @@ for (const [name, { dim, hidden, vocab }] of Object.entries(models))
 const shapes = [...squares, ...modelShapes];
 
 // ---- native ----
+/** GFLOP/s of `run` (which does `flops` of work) over one timed window of `seconds`. */
+function gflopsOver(run, flops) {
+  let reps = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    run();
+    reps++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < seconds);
+  return (flops * reps) / elapsed / 1e9;
+}
+
+/** Best of `trials` windows after one warm-up call. */
 function timeBest(run, flops) {
   run();
   let best = 0;
-  for (let trial = 0; trial < trials; trial++) {
-    let reps = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      run();
-      reps++;
-      elapsed = (performance.now() - start) / 1000;
-    } while (elapsed < seconds);
-    best = Math.max(best, (flops * reps) / elapsed / 1e9);
-  }
+  for (let trial = 0; trial < trials; trial++) best = Math.max(best, gflopsOver(run, flops));
   return best;
 }
 
@@ -111,16 +115,7 @@ function nativeTrial(shape, threads) {
   const { m, n, k } = shape;
   shape.buffers ??= { a: filled(m * k), b: filled(k * n), c: new Float32Array(m * n) };
   const { a, b, c } = shape.buffers;
-  const run = () => binding.sgemm(a, 0, b, 0, c, 0, 1, m, n, k, k, 1, 0, n, 1, 0, n, 0, null, 0, 0, 0, threads);
-  let reps = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    run();
-    reps++;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < seconds);
-  return (2 * m * n * k * reps) / elapsed / 1e9;
+  return gflopsOver(() => binding.sgemm(a, 0, b, 0, c, 0, 1, m, n, k, k, 1, 0, n, 1, 0, n, 0, null, 0, 0, 0, threads), 2 * m * n * k);
 }
 
 ensureNumpy();
