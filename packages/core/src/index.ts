@@ -32,6 +32,7 @@ export {
   type OptionValues,
 } from './cli/command.js';
 export { parseNameValue } from './cli/name-value.js';
+export { serveUntilStopped, type StoppableService } from './cli/serve-until-stopped.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, replaceDirAtomic } from './fs/atomic-write.js';
 export { sha256, sha256File, stableHash, stableStringify } from './hash.js';
 export { SeededRandom, mulberry32 } from './random.js';

@@ -1,5 +1,5 @@
 /** --runner/--redis of clean and tokenize, and `chainlm-data worker`. */
-import { ChainlmError, defineCommand, UsageError } from '@chainlm/core';
+import { ChainlmError, defineCommand, serveUntilStopped, UsageError } from '@chainlm/core';
 import type { DataQueueOptions } from '../queue/staged-batches.js';
 
 export const queueOptions = {
@@ -30,24 +30,12 @@ export const workerCommand = defineCommand({
     const redisUrl = options.redis ?? process.env.REDIS_URL;
     if (!redisUrl) throw new UsageError('worker: missing --redis URL (or $REDIS_URL)');
     const log = (line: string) => process.stderr.write(`data worker ${process.pid}: ${line}\n`);
-    let lost: Error | undefined;
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
     // Imported on use (BullMQ loads slowly); a QueueError (Redis unreachable) prints with its hint.
     const { startDataWorker } = await import('../queue/data-worker.js');
-    const worker = await startDataWorker({
-      redisUrl,
-      concurrency: options.concurrency,
-      lockDurationMs: options.lockDuration,
-      stalledIntervalMs: options.stalledInterval,
-      log,
-      onLost: (error) => ((lost = error), stop()),
-    });
-    log(`ready (${worker.id}), waiting for parts on ${redisUrl}`);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await stopped;
-    await worker.close();
+    const { handle: worker, lost } = await serveUntilStopped(
+      (onLost) => startDataWorker({ redisUrl, concurrency: options.concurrency, lockDurationMs: options.lockDuration, stalledIntervalMs: options.stalledInterval, log, onLost }),
+      { started: (started) => log(`ready (${started.id}), waiting for parts on ${redisUrl}`) },
+    );
     if (lost) throw new ChainlmError('data-queue', lost.message, { hint: 'restart Redis and the worker' });
     return { worker: worker.id, stopped: true };
   },

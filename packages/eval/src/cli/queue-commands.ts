@@ -3,7 +3,7 @@
  * until SIGINT/SIGTERM, finishing the tasks it holds) and `queue-status`
  * (what a console shows: depth, workers alive, task states).
  */
-import { defineCommand, UsageError } from '@chainlm/core';
+import { defineCommand, serveUntilStopped, UsageError } from '@chainlm/core';
 import type { QueueStatus } from '@chainlm/queue';
 import { EvalError } from '../errors.js';
 
@@ -35,28 +35,11 @@ export const workerCommand = defineCommand({
   async run({ options }) {
     const redisUrl = redisUrlFrom(options.redis, 'worker');
     const log = (line: string) => process.stderr.write(`worker ${process.pid}: ${line}\n`);
-    let lost: Error | undefined;
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
     const { startEvalWorker } = await import('../runner/eval-worker.js');
-    const worker = await startEvalWorker({
-        redisUrl,
-        concurrency: options.concurrency,
-        lockDurationMs: options.lockDuration,
-        stalledIntervalMs: options.stalledInterval,
-        workDir: options.workDir,
-        log,
-        onLost: (error) => {
-          lost = error;
-          stop();
-        },
-      });
-    log(`ready (${worker.id}), waiting for tasks on ${redisUrl}`);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await stopped;
-    log('stopping: finishing the tasks it holds');
-    await worker.close();
+    const { handle: worker, lost } = await serveUntilStopped(
+      (onLost) => startEvalWorker({ redisUrl, concurrency: options.concurrency, lockDurationMs: options.lockDuration, stalledIntervalMs: options.stalledInterval, workDir: options.workDir, log, onLost }),
+      { started: (started) => log(`ready (${started.id}), waiting for tasks on ${redisUrl}`), stopping: () => log('stopping: finishing the tasks it holds') },
+    );
     if (lost) throw new EvalError('eval-queue', lost.message, 'restart Redis and the worker', 1, lost);
     return { worker: worker.id, stopped: true };
   },
